@@ -1,0 +1,16 @@
+"""gwr: fast Gamma-GWR self-organising networks and the Growing Dual Memory.
+
+A standalone toolkit (numpy and numba; edges in a small Cython extension):
+
+- :class:`GammaGWR`: a Growing-When-Required network with gamma-filtered
+  temporal context, associative labels and temporal synapses, with the
+  scikit-learn estimator interface (``partial_fit``, ``predict``, ...).
+- :class:`GrowingDualMemory`: episodic and semantic memories (GDM-E, GDM-S)
+  with pseudo-rehearsal, as used by the CLIFER framework.
+"""
+
+from .memory import GrowingDualMemory
+from .network import GammaGWR, NotFittedError
+
+__all__ = ["GammaGWR", "GrowingDualMemory", "NotFittedError"]
+__version__ = "0.1.0"

@@ -1,0 +1,480 @@
+"""numba kernels of the Gamma-GWR: plain functions on arrays.
+
+The network's state is a set of preallocated arrays (see ``gwr._state``); the
+kernels read and write them in place and never allocate per input. One call of
+:func:`train_stream` runs the whole per-input loop of a ``partial_fit`` call,
+epochs included, in compiled code. It returns early, without having changed
+anything for the current input, when the arrays are full; the caller grows them
+and calls again, and the loop resumes where it stopped.
+
+Edges live in the Cython extension ``gwr._edges``: its C functions arrive here
+as arguments (ctypes function objects), see ``gwr._edges_api``.
+
+Notation (ALGORITHMS.md, section 1): ``W[j, k]`` is neuron j's weight (k = 0)
+or its k-th context descriptor, ``h[j]`` its habituation counter, ``L[j, c]`` its
+label histogram, ``C`` the global context of the current input, ``alphas`` the
+context coefficients.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+# Fast-math flags for the distance loops: reassociation lets LLVM vectorise the
+# sum of squares; no flag that changes NaN or infinity semantics.
+_FAST = {"reassoc", "contract"}
+
+# Layout of the ``counters`` int64 array shared with Python.
+N_SLOTS = 0  # slots in use, live or removed since the last compaction
+N_LIVE = 1  # live neurons
+PREV = 2  # winner of the previous input of the stream, -1 at a stream start
+EPOCH = 3  # resume position: epoch ...
+POS = 4  # ... and input
+N_REMOVED = 5  # neurons removed since the last compaction
+N_INSERTED = 6  # neurons inserted, over the network's life
+N_COUNTERS = 7
+
+# Layout of the ``fparams`` float64 array.
+BETA = 0
+A_T = 1
+H_T = 2
+EPS_B = 3
+EPS_N = 4
+TAU_B = 5
+TAU_N = 6
+KAPPA = 7
+MOD_RATE = 8
+LABEL_INC = 9
+LABEL_DEC = 10
+N_FPARAMS = 11
+
+# Layout of the ``iparams`` int64 array.
+MAX_AGE = 0
+MAX_NEURONS = 1
+AGING_GLOBAL = 2
+REGULATED = 3
+N_IPARAMS = 4
+
+# Return codes of train_stream.
+DONE = 0
+NEED_NEURON_SLOTS = 1
+NEED_EDGE_SLOTS = 2
+NEED_TEMPORAL_SLOTS = 3
+
+MIN_NEURONS = 2  # removal never leaves fewer live neurons than this
+
+
+def context_alphas(n_context: int) -> np.ndarray:
+    """Context coefficients ``alpha_k = exp(-k) / sum_i exp(-i)``, k = 0..K."""
+    a = np.exp(-np.arange(n_context + 1, dtype=np.float64))
+    return a / a.sum()
+
+
+@numba.njit(cache=True, fastmath=_FAST)
+def neuron_distance(W, j, C, alphas):
+    """Gamma distance ``sum_k alpha_k * ||C[k] - W[j, k]||`` of neuron j."""
+    total = 0.0
+    for k in range(W.shape[1]):
+        acc = 0.0
+        for d in range(W.shape[2]):
+            diff = C[k, d] - W[j, k, d]
+            acc += diff * diff
+        total += alphas[k] * math.sqrt(acc)
+    return total
+
+
+@numba.njit(cache=True, fastmath=_FAST)
+def best_two(W, alive, n_slots, C, alphas):
+    """Best and second-best matching live neurons among the first ``n_slots``.
+
+    Returns ``(b, d_b, s, d_s)``; ties go to the lower index. With no context
+    (K = 0) squared distances are compared and one square root is taken per
+    winner, which gives the same order as the plain distances.
+    """
+    b = -1
+    s = -1
+    db = np.inf
+    ds = np.inf
+    D = W.shape[2]
+    if W.shape[1] == 1:
+        for j in range(n_slots):
+            if alive[j] == 0:
+                continue
+            acc = 0.0
+            for d in range(D):
+                diff = C[0, d] - W[j, 0, d]
+                acc += diff * diff
+            if acc < db:
+                s = b
+                ds = db
+                b = j
+                db = acc
+            elif acc < ds:
+                s = j
+                ds = acc
+        return b, math.sqrt(db), s, math.sqrt(ds)
+    for j in range(n_slots):
+        if alive[j] == 0:
+            continue
+        dist = neuron_distance(W, j, C, alphas)
+        if dist < db:
+            s = b
+            ds = db
+            b = j
+            db = dist
+        elif dist < ds:
+            s = j
+            ds = dist
+    return b, db, s, ds
+
+
+@numba.njit(cache=True)
+def habituate(h, tau, kappa):
+    """One habituation step ``h + tau * kappa * (1 - h) - tau``.
+
+    Floored at the rule's fixed point ``1 - 1/kappa`` (and at 0): from h <= 1
+    the exact sequence never goes below it, the floor only absorbs rounding.
+    """
+    new = h + tau * kappa * (1.0 - h) - tau
+    floor = 1.0 - 1.0 / kappa
+    if floor < 0.0:
+        floor = 0.0
+    if new < floor:
+        new = floor
+    return new
+
+
+@numba.njit(cache=True)
+def move_towards(W, j, C, rate):
+    """``W[j] += rate * (C - W[j])`` for every context level."""
+    for k in range(W.shape[1]):
+        for d in range(W.shape[2]):
+            W[j, k, d] += rate * (C[k, d] - W[j, k, d])
+
+
+@numba.njit(cache=True)
+def update_label_counts(L, j, label, inc, dec):
+    """Associative labelling: ``L[j, label] += inc``, other classes ``-= dec`` (>= 0)."""
+    if label < 0:
+        return
+    for c in range(L.shape[1]):
+        if c == label:
+            L[j, c] += inc
+        else:
+            v = L[j, c] - dec
+            L[j, c] = v if v > 0.0 else 0.0
+
+
+@numba.njit(cache=True)
+def label_of(L, j):
+    """The mode of neuron j's label histogram; -1 when it has no label."""
+    best = -1
+    best_count = 0.0
+    for c in range(L.shape[1]):
+        if L[j, c] > best_count:
+            best = c
+            best_count = L[j, c]
+    return best
+
+
+@numba.njit(cache=True)
+def temporal_slot(tidx, tdeg, i, j):
+    """Slot of the temporal synapse i -> j in row i, or -1."""
+    for k in range(tdeg[i]):
+        if tidx[i, k] == j:
+            return k
+    return -1
+
+
+@numba.njit(cache=True)
+def strongest_successor(tidx, tcnt, tdeg, i):
+    """The neuron that most often fired right after neuron i (-1: none).
+
+    Ties go to the lower neuron index.
+    """
+    best = -1
+    best_count = 0
+    for k in range(tdeg[i]):
+        c = tcnt[i, k]
+        j = tidx[i, k]
+        if c > best_count or (c == best_count and c > 0 and j < best):
+            best = j
+            best_count = c
+    return best
+
+
+@numba.njit(cache=True)
+def _remove_neuron(j, alive, tdeg, counters):
+    """Mark neuron j removed; its arrays are compacted away later."""
+    alive[j] = 0
+    tdeg[j] = 0
+    counters[N_LIVE] -= 1
+    counters[N_REMOVED] += 1
+
+
+@numba.njit(cache=True)
+def remove_isolated(alive, deg, tdeg, counters):
+    """Remove every live neuron without edges (keeping at least two neurons)."""
+    for j in range(counters[N_SLOTS]):
+        if counters[N_LIVE] <= MIN_NEURONS:
+            return
+        if alive[j] == 1 and deg[j] == 0:
+            _remove_neuron(j, alive, tdeg, counters)
+
+
+@numba.njit(cache=True)
+def train_stream(
+    X, y, resets, epochs,
+    W, h, L, alive, nbr, age, deg, tidx, tcnt, tdeg, ctx_prev,
+    counters, fparams, iparams, alphas, qerr,
+    edge_connect, edge_disconnect, edges_age_node, edges_prune_node,
+    edges_age_all, edges_prune_all,
+):  # fmt: skip
+    """Train on the stream ``X`` (labels ``y``, -1: none) for ``epochs`` epochs.
+
+    Resumes at ``counters[EPOCH], counters[POS]`` and returns a status code:
+    ``DONE``, or one of the ``NEED_*`` codes when an array is full; nothing of
+    the input at the resume position has been changed then. ``resets[t]``
+    starts a new stream at input t (no previous winner, zero context).
+    ``qerr[e]`` accumulates the best-matching distance of every input of epoch e.
+    """
+    n_inputs = X.shape[0]
+    K1 = W.shape[1]
+    D = W.shape[2]
+    capacity = W.shape[0]
+    S = nbr.shape[1]
+    St = tidx.shape[1]
+    beta = fparams[BETA]
+    a_threshold = fparams[A_T]
+    h_threshold = fparams[H_T]
+    kappa = fparams[KAPPA]
+    max_age = np.int32(iparams[MAX_AGE])
+    aging_global = iparams[AGING_GLOBAL] != 0
+    regulated = iparams[REGULATED] != 0
+    C = np.zeros((K1, D))
+    touched = np.empty(S, np.int32)
+
+    epoch = counters[EPOCH]
+    t = counters[POS]
+    while epoch < epochs:
+        while t < n_inputs:
+            if resets[t]:
+                counters[PREV] = -1
+            prev = counters[PREV]
+            # 1. global context
+            for d in range(D):
+                C[0, d] = X[t, d]
+            for k in range(1, K1):
+                for d in range(D):
+                    if prev >= 0:
+                        C[k, d] = beta * ctx_prev[k, d] + (1.0 - beta) * ctx_prev[k - 1, d]
+                    else:
+                        C[k, d] = 0.0
+            # 2-3. best and second-best matching units
+            n_slots = counters[N_SLOTS]
+            b, db, s, ds = best_two(W, alive, n_slots, C, alphas)
+            label = y[t]
+            misclassified = False
+            quiet = False
+            if regulated and label >= 0:
+                if label_of(L, b) == label:
+                    quiet = True  # the semantic memory already knows this input
+                else:
+                    misclassified = True
+            activation = math.exp(-db)
+            insert = (
+                not quiet
+                and activation < a_threshold
+                and h[b] < h_threshold
+                and counters[N_LIVE] < iparams[MAX_NEURONS]
+            )
+            winner = b
+            if insert:
+                winner = n_slots
+            # room for what this input may add; return before changing anything
+            if not quiet:
+                if insert and n_slots >= capacity:
+                    counters[EPOCH] = epoch
+                    counters[POS] = t
+                    return NEED_NEURON_SLOTS
+                if deg[b] >= S or deg[s] >= S:
+                    counters[EPOCH] = epoch
+                    counters[POS] = t
+                    return NEED_EDGE_SLOTS
+            if prev >= 0 and prev != winner and alive[prev] == 1:
+                if tdeg[prev] >= St and temporal_slot(tidx, tdeg, prev, winner) < 0:
+                    counters[EPOCH] = epoch
+                    counters[POS] = t
+                    return NEED_TEMPORAL_SLOTS
+
+            if not quiet:
+                if insert:
+                    # 4. insertion between the BMU and the input
+                    r = n_slots
+                    for k in range(K1):
+                        for d in range(D):
+                            W[r, k, d] = 0.5 * (W[b, k, d] + C[k, d])
+                    h[r] = 1.0
+                    alive[r] = 1
+                    deg[r] = 0
+                    tdeg[r] = 0
+                    for c in range(L.shape[1]):
+                        L[r, c] = 0.0
+                    if label >= 0:
+                        L[r, label] = fparams[LABEL_INC]
+                    edge_disconnect(nbr.ctypes, age.ctypes, deg.ctypes, S, b, s)
+                    edge_connect(nbr.ctypes, age.ctypes, deg.ctypes, S, b, r)
+                    edge_connect(nbr.ctypes, age.ctypes, deg.ctypes, S, s, r)
+                    counters[N_SLOTS] = n_slots + 1
+                    counters[N_LIVE] += 1
+                    counters[N_INSERTED] += 1
+                else:
+                    # 5. adaptation of the BMU and its topological neighbours
+                    eps_b = fparams[EPS_B]
+                    eps_n = fparams[EPS_N]
+                    if misclassified:
+                        eps_b *= fparams[MOD_RATE]
+                        eps_n *= fparams[MOD_RATE]
+                    move_towards(W, b, C, eps_b * h[b])
+                    edge_connect(nbr.ctypes, age.ctypes, deg.ctypes, S, b, s)
+                    for k in range(deg[b]):
+                        n = nbr[b, k]
+                        move_towards(W, n, C, eps_n * h[n])
+                    # 6. habituation
+                    h[b] = habituate(h[b], fparams[TAU_B], kappa)
+                    for k in range(deg[b]):
+                        n = nbr[b, k]
+                        h[n] = habituate(h[n], fparams[TAU_N], kappa)
+                    # 9. associative labels (a regulated network leaves the
+                    # histogram of a BMU that got it wrong alone)
+                    if not misclassified:
+                        update_label_counts(L, b, label, fparams[LABEL_INC], fparams[LABEL_DEC])
+                # 7. edge ageing
+                if aging_global:
+                    edges_age_all(nbr.ctypes, age.ctypes, deg.ctypes, S, counters[N_SLOTS])
+                else:
+                    edges_age_node(nbr.ctypes, age.ctypes, deg.ctypes, S, b)
+                    n_touched = edges_prune_node(
+                        nbr.ctypes, age.ctypes, deg.ctypes, S, b, max_age, touched.ctypes
+                    )
+                    for k in range(n_touched):
+                        j = touched[k]
+                        if deg[j] == 0 and alive[j] == 1 and counters[N_LIVE] > MIN_NEURONS:
+                            _remove_neuron(j, alive, tdeg, counters)
+            # 8. temporal synapse
+            if prev >= 0 and prev != winner and alive[prev] == 1:
+                k = temporal_slot(tidx, tdeg, prev, winner)
+                if k < 0:
+                    k = tdeg[prev]
+                    tidx[prev, k] = winner
+                    tcnt[prev, k] = 0
+                    tdeg[prev] = k + 1
+                tcnt[prev, k] += 1
+            counters[PREV] = winner
+            for k in range(K1):
+                for d in range(D):
+                    ctx_prev[k, d] = W[winner, k, d]
+            qerr[epoch] += db
+            t += 1
+            counters[POS] = t
+        if aging_global:
+            # the reference prunes old edges once per epoch
+            edges_prune_all(nbr.ctypes, age.ctypes, deg.ctypes, S, counters[N_SLOTS], max_age)
+            remove_isolated(alive, deg, tdeg, counters)
+        epoch += 1
+        t = 0
+        counters[EPOCH] = epoch
+        counters[POS] = 0
+    return DONE
+
+
+@numba.njit(cache=True)
+def compact(W, h, L, alive, nbr, age, deg, tidx, tcnt, tdeg, counters, compact_lists):
+    """Drop removed neurons, keeping the live ones in their order. O(N + edges).
+
+    Renumbers edges, temporal synapses and the previous winner.
+    """
+    n_slots = counters[N_SLOTS]
+    new_index = np.full(max(n_slots, 1), -1, np.int32)
+    r = 0
+    for i in range(n_slots):
+        if alive[i] == 1:
+            new_index[i] = r
+            if r != i:
+                W[r] = W[i]
+                h[r] = h[i]
+                L[r] = L[i]
+                alive[r] = 1
+            r += 1
+    for i in range(r, n_slots):
+        alive[i] = 0
+    compact_lists(nbr.ctypes, age.ctypes, deg.ctypes, nbr.shape[1], n_slots, new_index.ctypes)
+    compact_lists(tidx.ctypes, tcnt.ctypes, tdeg.ctypes, tidx.shape[1], n_slots, new_index.ctypes)
+    prev = counters[PREV]
+    if prev >= 0:
+        counters[PREV] = new_index[prev]
+    counters[N_SLOTS] = r
+    counters[N_LIVE] = r
+    counters[N_REMOVED] = 0
+
+
+@numba.njit(cache=True)
+def stream_bmus(X, W, alphas, beta, out_index, out_dist):
+    """BMU of each input of a stream, with the global context but no learning.
+
+    The context of the first input is zero, as at the start of a training
+    stream; it then follows the BMUs found here.
+    """
+    n_neurons = W.shape[0]
+    K1 = W.shape[1]
+    D = W.shape[2]
+    C = np.zeros((K1, D))
+    alive = np.ones(n_neurons, np.uint8)
+    prev = -1
+    for t in range(X.shape[0]):
+        for d in range(D):
+            C[0, d] = X[t, d]
+        for k in range(1, K1):
+            for d in range(D):
+                if prev >= 0:
+                    C[k, d] = beta * W[prev, k, d] + (1.0 - beta) * W[prev, k - 1, d]
+                else:
+                    C[k, d] = 0.0
+        b, db, s, ds = best_two(W, alive, n_neurons, C, alphas)
+        out_index[t] = b
+        out_dist[t] = db
+        prev = b
+
+
+@numba.njit(cache=True)
+def labels_of(L, index, out):
+    """``out[i] = label_of(L, index[i])``."""
+    for i in range(index.shape[0]):
+        out[i] = label_of(L, index[i])
+
+
+@numba.njit(cache=True)
+def replay_trajectories(W0, L, tidx, tcnt, tdeg, length, out_x, out_y, out_start):
+    """Pseudo-rehearsal sequences: from each neuron, follow the strongest
+    temporal synapse for ``length - 1`` more steps (a trajectory ends early at a
+    neuron that never fired before another one).
+
+    Writes the weights (``W0``: the neurons' own weights) and labels of all
+    trajectories one after another into ``out_x``/``out_y`` and marks the first
+    element of each in ``out_start``; returns the number of rows written.
+    """
+    m = 0
+    for i in range(W0.shape[0]):
+        j = i
+        for step in range(length):
+            out_x[m] = W0[j]
+            out_y[m] = label_of(L, j)
+            out_start[m] = step == 0
+            m += 1
+            j = strongest_successor(tidx, tcnt, tdeg, j)
+            if j < 0:
+                break
+    return m

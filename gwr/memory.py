@@ -1,0 +1,248 @@
+"""``GrowingDualMemory``: episodic (GDM-E) and semantic (GDM-S) Gamma-GWRs.
+
+GDM-E learns every episode quickly (high learning rate, lenient thresholds);
+GDM-S receives, per episode, GDM-E's best-matching weights for the episode's
+inputs with labels, and is *regulated*: it changes only where it gets an input
+wrong. Pseudo-rehearsal (:meth:`GrowingDualMemory.replay`) replays trajectories
+of GDM-E's neurons, found by following their strongest temporal synapses, to
+both memories. The defaults are the values of the CLIFER paper (Churamani &
+Gunes, FG 2020) and its published code (ALGORITHMS.md, section 2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import _kernels as K
+from ._params import ParamsMixin
+from ._validation import check_features, check_labels, check_positive_int
+from .network import GammaGWR
+
+MEMORIES = ("episodic", "semantic")
+SEMANTIC_LABELS = ("true", "episodic")
+
+
+class GrowingDualMemory(ParamsMixin):
+    """The Growing Dual Memory: GDM-E and GDM-S.
+
+    Parameters
+    ----------
+    n_context, beta, epsilon_n, tau_b, tau_n, kappa, max_neurons, aging
+        Shared by both memories; see :class:`gwr.GammaGWR`.
+    episodic_activation_threshold, episodic_habituation_threshold : 0.4, 0.5
+    episodic_epsilon_b : 0.2
+    episodic_max_age : 1000
+    semantic_activation_threshold, semantic_habituation_threshold : 0.2, 0.2
+    semantic_epsilon_b : 0.02
+    semantic_max_age : 2000
+    semantic_regulated : bool, default True
+        GDM-S learns only from inputs it misclassifies (see ``GammaGWR(regulated=True)``).
+    semantic_labels : {"true", "episodic"}, default "true"
+        The labels GDM-S learns with: the episode's true labels (the paper:
+        "along with the corresponding labels"), or GDM-E's predicted labels for
+        the episode (what the published code does).
+    random_state : int, Generator or None
+        Seeds the draw of each memory's two starting neurons.
+
+    Attributes
+    ----------
+    episodic, semantic : GammaGWR
+        The two memories (configured from the parameters above at every training call).
+    """
+
+    def __init__(
+        self,
+        n_context: int = 0,
+        beta: float = 0.7,
+        episodic_activation_threshold: float = 0.4,
+        episodic_habituation_threshold: float = 0.5,
+        episodic_epsilon_b: float = 0.2,
+        episodic_max_age: int = 1000,
+        semantic_activation_threshold: float = 0.2,
+        semantic_habituation_threshold: float = 0.2,
+        semantic_epsilon_b: float = 0.02,
+        semantic_max_age: int = 2000,
+        semantic_regulated: bool = True,
+        semantic_labels: str = "true",
+        epsilon_n: float = 0.001,
+        tau_b: float = 0.3,
+        tau_n: float = 0.1,
+        kappa: float = 1.05,
+        max_neurons: int = 100_000,
+        aging: str = "bmu",
+        random_state=None,
+    ):
+        self.n_context = n_context
+        self.beta = beta
+        self.episodic_activation_threshold = episodic_activation_threshold
+        self.episodic_habituation_threshold = episodic_habituation_threshold
+        self.episodic_epsilon_b = episodic_epsilon_b
+        self.episodic_max_age = episodic_max_age
+        self.semantic_activation_threshold = semantic_activation_threshold
+        self.semantic_habituation_threshold = semantic_habituation_threshold
+        self.semantic_epsilon_b = semantic_epsilon_b
+        self.semantic_max_age = semantic_max_age
+        self.semantic_regulated = semantic_regulated
+        self.semantic_labels = semantic_labels
+        self.epsilon_n = epsilon_n
+        self.tau_b = tau_b
+        self.tau_n = tau_n
+        self.kappa = kappa
+        self.max_neurons = max_neurons
+        self.aging = aging
+        self.random_state = random_state
+
+    # -- the two memories ------------------------------------------------------
+    def _memory_params(self, memory: str) -> dict:
+        shared = dict(
+            n_context=self.n_context, beta=self.beta, epsilon_n=self.epsilon_n,
+            tau_b=self.tau_b, tau_n=self.tau_n, kappa=self.kappa,
+            max_neurons=self.max_neurons, aging=self.aging, random_state=self.random_state,
+        )  # fmt: skip
+        p = "episodic_" if memory == "episodic" else "semantic_"
+        return dict(
+            shared,
+            activation_threshold=getattr(self, p + "activation_threshold"),
+            habituation_threshold=getattr(self, p + "habituation_threshold"),
+            epsilon_b=getattr(self, p + "epsilon_b"),
+            max_age=getattr(self, p + "max_age"),
+            regulated=bool(self.semantic_regulated) if memory == "semantic" else False,
+        )
+
+    def _memory(self, memory: str) -> GammaGWR:
+        net = self.__dict__.get("_" + memory)
+        if net is None:
+            net = GammaGWR(**self._memory_params(memory))
+            self.__dict__["_" + memory] = net
+        return net
+
+    @property
+    def episodic(self) -> GammaGWR:
+        """GDM-E."""
+        return self._memory("episodic")
+
+    @property
+    def semantic(self) -> GammaGWR:
+        """GDM-S."""
+        return self._memory("semantic")
+
+    def _configured(self) -> tuple[GammaGWR, GammaGWR]:
+        """Both memories with the current parameters, validated; nothing trained yet."""
+        if self.semantic_labels not in SEMANTIC_LABELS:
+            raise ValueError(
+                f"semantic_labels must be one of {SEMANTIC_LABELS}, got {self.semantic_labels!r}"
+            )
+        nets = []
+        for memory in MEMORIES:
+            net = self._memory(memory)
+            params = self._memory_params(memory)
+            if hasattr(net, "_state"):  # the starting draw is history by now
+                params.pop("random_state")
+            net.set_params(**params)
+            net._checked_params()
+            nets.append(net)
+        return nets[0], nets[1]
+
+    # -- learning --------------------------------------------------------------
+    def partial_fit(self, X, y=None, epochs: int = 10):
+        """Learn one episode: GDM-E on ``X``, then GDM-S on GDM-E's winners.
+
+        ``epochs`` passes over the episode for each memory (the CLIFER code uses 10).
+        Returns ``self``.
+        """
+        episodic, semantic = self._configured()
+        epochs = check_positive_int(epochs, "epochs")
+        X = check_features(X, getattr(episodic, "n_features_in_", None))
+        y = check_labels(y, X.shape[0])
+        episodic.partial_fit(X, y, epochs=epochs)
+        winners = episodic.transform(X)
+        labels = y if self.semantic_labels == "true" else episodic.predict(X)
+        semantic.partial_fit(winners, labels, epochs=epochs)
+        return self
+
+    def replay(self, epochs: int = 3):
+        """Pseudo-rehearsal: replay GDM-E's neural trajectories to both memories.
+
+        From every GDM-E neuron a trajectory follows the strongest temporal
+        synapse for 2K more steps (K = ``n_context``; with K = 0 it is the neuron
+        itself). The trajectories' weights and labels (the neurons' histogram
+        modes) are learnt by GDM-E and GDM-S for ``epochs`` epochs, each
+        trajectory as a stream of its own; the replay ends the current input
+        stream. Returns ``self``.
+        """
+        episodic, semantic = self._configured()
+        epochs = check_positive_int(epochs, "epochs")
+        state = episodic._check_fitted()
+        semantic._check_fitted()
+        n = state.n_slots
+        length = 2 * int(self.n_context) + 1
+        xs = np.empty((n * length, episodic.n_features_in_))
+        ys = np.empty(n * length, np.int64)
+        starts = np.empty(n * length, np.bool_)
+        m = K.replay_trajectories(
+            np.ascontiguousarray(state.W[:n, 0]), state.L, state.tidx, state.tcnt, state.tdeg,
+            length, xs, ys, starts,
+        )  # fmt: skip
+        xs, ys, starts = xs[:m], ys[:m], starts[:m]
+        for net in (episodic, semantic):
+            fparams, iparams = net._checked_params()
+            net._train(xs, ys, starts, epochs, fparams, iparams)
+            net.reset_stream()
+        return self
+
+    def reset_stream(self):
+        """Start a new input stream in both memories. Returns ``self``."""
+        for memory in MEMORIES:
+            self._memory(memory).reset_stream()
+        return self
+
+    # -- inference ---------------------------------------------------------------
+    def _check_memory(self, memory: str) -> None:
+        if memory not in MEMORIES:
+            raise ValueError(f"memory must be one of {MEMORIES}, got {memory!r}")
+
+    def predict(self, X, memory: str = "episodic") -> np.ndarray:
+        """Class of each input (-1: unknown) by GDM-E, or by GDM-S on GDM-E's winners."""
+        self._check_memory(memory)
+        if memory == "episodic":
+            return self.episodic.predict(X)
+        return self.semantic.predict(self.episodic.transform(X))
+
+    def predict_proba(self, X, memory: str = "episodic") -> np.ndarray:
+        """Class probabilities from the label histogram of the chosen memory's BMU."""
+        self._check_memory(memory)
+        if memory == "episodic":
+            return self.episodic.predict_proba(X)
+        return self.semantic.predict_proba(self.episodic.transform(X))
+
+    def score(self, X, y, memory: str = "episodic") -> float:
+        """Accuracy of :meth:`predict` with the chosen memory."""
+        X = check_features(X, getattr(self.episodic, "n_features_in_", None))
+        y = check_labels(y, X.shape[0])
+        return float(np.mean(self.predict(X, memory) == y))
+
+    # -- persistence -------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write both memories and the parameters to one ``.npz`` file."""
+        from .io import save_networks
+
+        nets = {m: self._memory(m) for m in MEMORIES}
+        for m, net in nets.items():
+            net._check_fitted()
+        save_networks(path, nets, kind=type(self).__name__, params=self.get_params())
+
+    @classmethod
+    def load(cls, path: str | Path) -> GrowingDualMemory:
+        """Read a dual memory written by :meth:`save`."""
+        from .io import load_networks, read_header
+
+        header, _ = read_header(path)
+        nets = load_networks(path, kind=cls.__name__)
+        if set(nets) != set(MEMORIES):
+            raise ValueError(f"{path} does not hold both memories, only {sorted(nets)}")
+        gdm = cls(**header["params"])
+        for m in MEMORIES:
+            gdm.__dict__["_" + m] = nets[m]
+        return gdm
