@@ -35,7 +35,8 @@ EPOCH = 3  # resume position: epoch ...
 POS = 4  # ... and input
 N_REMOVED = 5  # neurons removed since the last compaction
 N_INSERTED = 6  # neurons inserted, over the network's life
-N_COUNTERS = 7
+HAS_CONTEXT = 7  # 1 once the stream has had an input: the context follows ctx_prev
+N_COUNTERS = 8
 
 # Layout of the ``fparams`` float64 array.
 BETA = 0
@@ -263,13 +264,15 @@ def train_stream(
         while t < n_inputs:
             if resets[t]:
                 counters[PREV] = -1
+                counters[HAS_CONTEXT] = 0
             prev = counters[PREV]
+            has_context = counters[HAS_CONTEXT] != 0
             # 1. global context
             for d in range(D):
                 C[0, d] = X[t, d]
             for k in range(1, K1):
                 for d in range(D):
-                    if prev >= 0:
+                    if has_context:
                         C[k, d] = beta * ctx_prev[k, d] + (1.0 - beta) * ctx_prev[k - 1, d]
                     else:
                         C[k, d] = 0.0
@@ -360,7 +363,10 @@ def train_stream(
                     n_touched = edges_prune_node(
                         nbr.ctypes, age.ctypes, deg.ctypes, S, b, max_age, touched.ctypes
                     )
-                    for k in range(n_touched):
+                    # highest index first, so that the MIN_NEURONS guard does not
+                    # depend on the order of the adjacency slots
+                    touched[:n_touched].sort()
+                    for k in range(n_touched - 1, -1, -1):
                         j = touched[k]
                         if deg[j] == 0 and alive[j] == 1 and counters[N_LIVE] > MIN_NEURONS:
                             _remove_neuron(j, alive, tdeg, counters)
@@ -374,6 +380,7 @@ def train_stream(
                     tdeg[prev] = k + 1
                 tcnt[prev, k] += 1
             counters[PREV] = winner
+            counters[HAS_CONTEXT] = 1
             for k in range(K1):
                 for d in range(D):
                     ctx_prev[k, d] = W[winner, k, d]

@@ -245,6 +245,7 @@ class GammaGWR(ParamsMixin):
         (zero context, no temporal synapse from the last input). Returns ``self``."""
         if hasattr(self, "_state"):
             self._state.counters[K.PREV] = -1
+            self._state.counters[K.HAS_CONTEXT] = 0
             self._state.ctx_prev[:] = 0.0
         return self
 
