@@ -278,7 +278,7 @@ def train_stream(
                         C[k, d] = 0.0
             # 2-3. best and second-best matching units
             n_slots = counters[N_SLOTS]
-            b, db, s, ds = best_two(W, alive, n_slots, C, alphas)
+            b, db, s, _ = best_two(W, alive, n_slots, C, alphas)
             label = y[t]
             misclassified = False
             quiet = False
@@ -450,7 +450,7 @@ def stream_bmus(X, W, alphas, beta, out_index, out_dist):
                     C[k, d] = beta * W[prev, k, d] + (1.0 - beta) * W[prev, k - 1, d]
                 else:
                     C[k, d] = 0.0
-        b, db, s, ds = best_two(W, alive, n_neurons, C, alphas)
+        b, db, _, _ = best_two(W, alive, n_neurons, C, alphas)
         out_index[t] = b
         out_dist[t] = db
         prev = b

@@ -20,7 +20,7 @@ MIN_TEMPORAL_SLOTS = 4
 
 
 def _grown(a: np.ndarray, rows: int, fill=0) -> np.ndarray:
-    out = np.full((rows,) + a.shape[1:], fill, dtype=a.dtype)
+    out = np.full((rows, *a.shape[1:]), fill, dtype=a.dtype)
     n = min(rows, a.shape[0])
     out[:n] = a[:n]
     return out

@@ -23,9 +23,7 @@ def check_features(X, n_features: int | None = None, *, name: str = "X") -> np.n
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     if arr.ndim != 2:
         hint = " (use X.reshape(1, -1) for a single sample)" if arr.ndim == 1 else ""
-        raise ValueError(
-            f"{name} must be 2-D (n_samples, n_features), got shape {arr.shape}{hint}"
-        )
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {arr.shape}{hint}")
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty: got 0 samples, shape {arr.shape}")
     if arr.shape[1] == 0:
@@ -64,9 +62,7 @@ def check_labels(y, n_samples: int, *, name: str = "y") -> np.ndarray:
             raise ValueError(f"{name} must hold whole-number class ids, got {arr[:5]}...")
     out = arr.astype(np.int64)
     if (out < -1).any():
-        raise ValueError(
-            f"{name} must hold class ids >= 0, or -1 for unlabelled; got {out.min()}"
-        )
+        raise ValueError(f"{name} must hold class ids >= 0, or -1 for unlabelled; got {out.min()}")
     return out
 
 
@@ -78,8 +74,9 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def check_number(value, name: str, low: float | None = None, high: float | None = None,
-                 low_open: bool = False) -> float:
+def check_number(
+    value, name: str, low: float | None = None, high: float | None = None, low_open: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")
     v = float(value)

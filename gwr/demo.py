@@ -36,8 +36,8 @@ def run(n_classes=6, n_per_class=120, n_features=20, episode=5, epochs=10, repla
     for c in range(n_classes):
         Xc = X[(y == c) & ~test]
         for start in range(0, len(Xc), episode):
-            gdm.partial_fit(Xc[start : start + episode], np.full(len(Xc[start : start + episode]), c),
-                            epochs=epochs)  # fmt: skip
+            batch = Xc[start : start + episode]
+            gdm.partial_fit(batch, np.full(len(batch), c), epochs=epochs)
             if replay:
                 gdm.replay(epochs=3)
         seen = test & (y <= c)
@@ -48,7 +48,9 @@ def run(n_classes=6, n_per_class=120, n_features=20, episode=5, epochs=10, repla
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m gwr.demo", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m gwr.demo", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--classes", type=int, default=6, help="number of classes (default 6)")
     parser.add_argument("--per-class", type=int, default=120, help="training inputs per class")
     parser.add_argument("--features", type=int, default=20, help="input dimension")

@@ -85,9 +85,10 @@ def read_header(path) -> tuple[dict, dict]:
     if not path.is_file():
         raise FileNotFoundError(f"no saved network at {path}")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if not isinstance(data, np.lib.npyio.NpzFile):
-                raise ValueError("a single array, not an .npz archive")
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError("a single array, not an .npz archive")
+        with data:
             arrays = {name: data[name] for name in data.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(f"{path} is not a saved gwr network (.npz expected): {exc}") from exc

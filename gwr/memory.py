@@ -229,7 +229,7 @@ class GrowingDualMemory(ParamsMixin):
         from .io import save_networks
 
         nets = {m: self._memory(m) for m in MEMORIES}
-        for m, net in nets.items():
+        for net in nets.values():
             net._check_fitted()
         save_networks(path, nets, kind=type(self).__name__, params=self.get_params())
 

@@ -162,7 +162,9 @@ class GammaGWR(ParamsMixin):
         i[K.REGULATED] = bool(self.regulated)
         if isinstance(self.init, str):
             if self.init != "random":
-                raise ValueError(f"init must be 'random' or an array of prototypes, got {self.init!r}")
+                raise ValueError(
+                    f"init must be 'random' or an array of prototypes, got {self.init!r}"
+                )
         return f, i
 
     def _initial_neurons(self, X: np.ndarray, y: np.ndarray):

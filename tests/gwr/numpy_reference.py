@@ -13,9 +13,28 @@ import numpy as np
 
 
 class NumpyGWR:
-    def __init__(self, weights, labels, n_classes, *, beta=0.7, a_t=0.35, h_t=0.1, eps_b=0.1,
-                 eps_n=0.001, tau_b=0.3, tau_n=0.1, kappa=1.05, max_age=600, max_neurons=10**6,
-                 aging="bmu", regulated=False, inc=1.0, dec=0.1, mod_rate=0.01):
+    def __init__(
+        self,
+        weights,
+        labels,
+        n_classes,
+        *,
+        beta=0.7,
+        a_t=0.35,
+        h_t=0.1,
+        eps_b=0.1,
+        eps_n=0.001,
+        tau_b=0.3,
+        tau_n=0.1,
+        kappa=1.05,
+        max_age=600,
+        max_neurons=10**6,
+        aging="bmu",
+        regulated=False,
+        inc=1.0,
+        dec=0.1,
+        mod_rate=0.01,
+    ):
         self.W = np.array(weights, float)  # (n, K+1, D)
         n = self.W.shape[0]
         self.h = np.ones(n)
@@ -30,9 +49,23 @@ class NumpyGWR:
         self.prev = -1
         self.has_context = False
         self.ctx_prev = np.zeros(self.W.shape[1:])
-        self.p = dict(beta=beta, a_t=a_t, h_t=h_t, eps_b=eps_b, eps_n=eps_n, tau_b=tau_b,
-                      tau_n=tau_n, kappa=kappa, max_age=max_age, max_neurons=max_neurons,
-                      aging=aging, regulated=regulated, inc=inc, dec=dec, mod_rate=mod_rate)
+        self.p = dict(
+            beta=beta,
+            a_t=a_t,
+            h_t=h_t,
+            eps_b=eps_b,
+            eps_n=eps_n,
+            tau_b=tau_b,
+            tau_n=tau_n,
+            kappa=kappa,
+            max_age=max_age,
+            max_neurons=max_neurons,
+            aging=aging,
+            regulated=regulated,
+            inc=inc,
+            dec=dec,
+            mod_rate=mod_rate,
+        )
         k = np.arange(self.W.shape[1])
         self.alphas = np.exp(-k) / np.exp(-k).sum()
 
@@ -84,8 +117,12 @@ class NumpyGWR:
         if self.has_context:
             for k in range(1, K1):
                 C[k] = p["beta"] * self.ctx_prev[k] + (1 - p["beta"]) * self.ctx_prev[k - 1]
-        d = np.array([sum(self.alphas[k] * np.linalg.norm(C[k] - self.W[j, k]) for k in range(K1))
-                      for j in range(self.W.shape[0])])
+        d = np.array(
+            [
+                sum(self.alphas[k] * np.linalg.norm(C[k] - self.W[j, k]) for k in range(K1))
+                for j in range(self.W.shape[0])
+            ]
+        )
         b, s = np.argsort(d, kind="stable")[:2]
         b, s = int(b), int(s)
         prev = self.prev

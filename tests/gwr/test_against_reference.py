@@ -45,8 +45,13 @@ CASES = {
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_training_matches_numpy_reference(case, rng):
-    params = dict(activation_threshold=0.5, habituation_threshold=0.3, epsilon_b=0.2,
-                  epsilon_n=0.01, max_age=40)
+    params = dict(
+        activation_threshold=0.5,
+        habituation_threshold=0.3,
+        epsilon_b=0.2,
+        epsilon_n=0.01,
+        max_age=40,
+    )
     params.update(CASES[case])
     X, y = _streams(rng, 150, 4, 3)
     k1 = params.get("n_context", 0) + 1
@@ -55,9 +60,16 @@ def test_training_matches_numpy_reference(case, rng):
     weights = np.zeros((2, k1, X.shape[1]))
     weights[:, 0] = init
     ref = NumpyGWR(
-        weights, None, 3, a_t=params["activation_threshold"], h_t=params["habituation_threshold"],
-        eps_b=params["epsilon_b"], eps_n=params["epsilon_n"], max_age=params["max_age"],
-        aging=params.get("aging", "bmu"), regulated=params.get("regulated", False),
+        weights,
+        None,
+        3,
+        a_t=params["activation_threshold"],
+        h_t=params["habituation_threshold"],
+        eps_b=params["epsilon_b"],
+        eps_n=params["epsilon_n"],
+        max_age=params["max_age"],
+        aging=params.get("aging", "bmu"),
+        regulated=params.get("regulated", False),
         max_neurons=params.get("max_neurons", 10**6),
     )
     # several calls: the stream, the context and the synapses carry over

@@ -25,8 +25,13 @@ def test_habituation_sequence_from_one():
 
 
 def test_update_then_insertion_by_hand():
-    net = GammaGWR(init=np.array([[0.0, 0.0], [4.0, 0.0]]), epsilon_b=0.5, epsilon_n=0.1,
-                   activation_threshold=0.1, habituation_threshold=0.8)
+    net = GammaGWR(
+        init=np.array([[0.0, 0.0], [4.0, 0.0]]),
+        epsilon_b=0.5,
+        epsilon_n=0.1,
+        activation_threshold=0.1,
+        habituation_threshold=0.8,
+    )
     # input [1, 0]: b = 0 (d 1), s = 1 (d 3); a = exp(-1) = 0.37 >= 0.1: update
     net.partial_fit([[1.0, 0.0]], [1])
     np.testing.assert_allclose(net.weights_, [[0.5, 0.0], [3.7, 0.0]])  # 0 + .5*1*1; 4 + .1*1*(1-4)
@@ -64,8 +69,14 @@ def test_label_histogram_update_by_hand():
 
 def test_two_steps_with_context_by_hand():
     a0, a1 = 1 / (1 + math.exp(-1)), math.exp(-1) / (1 + math.exp(-1))  # alphas for K = 1
-    net = GammaGWR(n_context=1, beta=0.7, init=np.array([[0.0], [10.0]]), epsilon_b=0.5,
-                   epsilon_n=0.1, activation_threshold=0.1)
+    net = GammaGWR(
+        n_context=1,
+        beta=0.7,
+        init=np.array([[0.0], [10.0]]),
+        epsilon_b=0.5,
+        epsilon_n=0.1,
+        activation_threshold=0.1,
+    )
     # step 1: no predecessor, C = [[1], [0]]; d0 = a0 * 1, d1 = a0 * 9; update of b = 0
     net.partial_fit([[1.0]])
     assert net.quantization_error_[0] == pytest.approx(a0)
@@ -86,8 +97,13 @@ def test_two_steps_with_context_by_hand():
 
 
 def test_regulated_rule_by_hand():
-    net = GammaGWR(regulated=True, init=np.array([[0.0], [10.0]]), epsilon_b=0.5,
-                   activation_threshold=0.1, habituation_threshold=0.5)
+    net = GammaGWR(
+        regulated=True,
+        init=np.array([[0.0], [10.0]]),
+        epsilon_b=0.5,
+        activation_threshold=0.1,
+        habituation_threshold=0.5,
+    )
     # the BMU has no label: misclassified; no insertion (h = 1), update at 0.01 x the rates
     net.partial_fit([[1.0]], [0])
     np.testing.assert_allclose(net.weights_[0], [0.005])  # 0.5 * 0.01 * 1 * (1 - 0)
