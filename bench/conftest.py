@@ -21,6 +21,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 HERE = Path(__file__).parent
@@ -103,3 +104,20 @@ def pytest_terminal_summary(terminalreporter):
     report = {"meta": meta, "figures": dict(sorted(_figures.items()))}
     FIGURES_FILE.write_text(json.dumps(report, indent=2))
     tr.write_line(f"figures written to {FIGURES_FILE}")
+
+
+def search_args(W, alive, C, alphas) -> tuple:
+    """Arguments of ``gwr._kernels.best_two`` as the training loop passes them:
+    the float64 weights, their float32 search copy and the work buffers."""
+    from gwr import _kernels as K
+
+    return (
+        W, W.astype(np.float32), alive, W.shape[0], C, np.empty(C.shape, np.float32),
+        alphas, alphas.astype(np.float32), np.empty(K.N_CANDIDATES, np.int64),
+        np.empty(K.N_CANDIDATES, np.float32),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session", name="search_args")
+def search_args_fixture():
+    return search_args

@@ -88,8 +88,9 @@ def neuron_distance(W, j, C, alphas):
 
 
 @numba.njit(cache=True, fastmath=_FAST)
-def best_two(W, alive, n_slots, C, alphas):
-    """Best and second-best matching live neurons among the first ``n_slots``.
+def best_two_exact(W, alive, n_slots, C, alphas):
+    """Best and second-best matching live neurons among the first ``n_slots``,
+    by an exhaustive float64 scan.
 
     Returns ``(b, d_b, s, d_s)``; ties go to the lower index. With no context
     (K = 0) squared distances are compared and one square root is taken per
@@ -130,6 +131,135 @@ def best_two(W, alive, n_slots, C, alphas):
             s = j
             ds = dist
     return b, db, s, ds
+
+
+# How many neurons the float32 pre-selection keeps for the exact re-ranking.
+N_CANDIDATES = 8
+_U32 = 2.0**-24  # unit roundoff of float32
+
+
+@numba.njit(cache=True, fastmath=_FAST)
+def preselect(W32, alive, n_slots, C32, alphas32, cand_idx, cand_d):
+    """The ``len(cand_idx)`` live neurons nearest to ``C32`` in float32.
+
+    ``W32`` is the float32 copy of the weights: half the bytes of the float64
+    weights, so the scan, which is bound by memory bandwidth, takes about half
+    the time. Fills ``cand_idx``/``cand_d`` sorted by float32 distance (squared
+    when K = 0), ties in index order; returns how many were filled.
+    """
+    T = cand_idx.shape[0]
+    K1 = W32.shape[1]
+    D = W32.shape[2]
+    m = 0
+    for j in range(n_slots):
+        if alive[j] == 0:
+            continue
+        if K1 == 1:
+            acc = np.float32(0.0)
+            for d in range(D):
+                diff = C32[0, d] - W32[j, 0, d]
+                acc += diff * diff
+            dist = acc
+        else:
+            dist = np.float32(0.0)
+            for k in range(K1):
+                acc = np.float32(0.0)
+                for d in range(D):
+                    diff = C32[k, d] - W32[j, k, d]
+                    acc += diff * diff
+                dist += alphas32[k] * np.sqrt(acc)
+        if m < T:
+            pos = m
+            m += 1
+        elif dist < cand_d[T - 1]:
+            pos = T - 1
+        else:
+            continue
+        while pos > 0 and cand_d[pos - 1] > dist:
+            cand_d[pos] = cand_d[pos - 1]
+            cand_idx[pos] = cand_idx[pos - 1]
+            pos -= 1
+        cand_d[pos] = dist
+        cand_idx[pos] = j
+    return m
+
+
+@numba.njit(cache=True)
+def excluded_are_worse(worst32, d_second, C, n_features):
+    """Whether every neuron the pre-selection left out is provably farther than
+    ``d_second`` (exact float64 distance of the second-best candidate).
+
+    A left-out neuron's float32 distance is at least ``worst32`` (the last
+    candidate's; a plain distance, not squared). Rounding the data to float32
+    moves each coordinate difference by at most ``u (|c| + |w| + |c - w|)`` and
+    the float32 sums by a relative ``(D + K + 5) u``; with ``|w| <= |c| + d`` the
+    true distance is at least the bound below (u taken 4 times larger for safety).
+    """
+    c_norm = 0.0
+    for k in range(C.shape[0]):
+        acc = 0.0
+        for d in range(C.shape[1]):
+            acc += C[k, d] * C[k, d]
+        c_norm = max(c_norm, math.sqrt(acc))
+    u = 4.0 * _U32
+    lower = (worst32 * (1.0 - (n_features + C.shape[0] + 4) * u) - 2.0 * u * c_norm) / (
+        1.0 + 2.0 * u
+    )
+    return lower > d_second
+
+
+@numba.njit(cache=True)
+def best_two(W, W32, alive, n_slots, C, C32, alphas, alphas32, cand_idx, cand_d):
+    """Best and second-best matching live neurons, exactly as
+    :func:`best_two_exact` finds them, in about half its time.
+
+    A float32 scan keeps a few candidates, which are re-ranked with exact
+    float64 distances. When rounding could have hidden a closer neuron (values
+    far larger than the distances between them), the exhaustive float64 scan
+    decides instead.
+    """
+    K1 = W.shape[1]
+    for k in range(K1):
+        for d in range(W.shape[2]):
+            C32[k, d] = np.float32(C[k, d])
+    m = preselect(W32, alive, n_slots, C32, alphas32, cand_idx, cand_d)
+    b = -1
+    s = -1
+    db = np.inf
+    ds = np.inf
+    for i in range(m):
+        j = cand_idx[i]
+        if K1 == 1:
+            acc = 0.0
+            for d in range(W.shape[2]):
+                diff = C[0, d] - W[j, 0, d]
+                acc += diff * diff
+            dist = math.sqrt(acc)
+        else:
+            dist = neuron_distance(W, j, C, alphas)
+        if dist < db or (dist == db and j < b):
+            s = b
+            ds = db
+            b = j
+            db = dist
+        elif dist < ds or (dist == ds and j < s):
+            s = j
+            ds = dist
+    if m == cand_idx.shape[0]:
+        worst = float(cand_d[m - 1])
+        if K1 == 1:
+            worst = math.sqrt(worst)
+        if not excluded_are_worse(worst, ds, C, W.shape[2]):
+            return best_two_exact(W, alive, n_slots, C, alphas)
+    return b, db, s, ds
+
+
+@numba.njit(cache=True)
+def sync_row(W, W32, j):
+    """Refresh the float32 copy of neuron j's weights."""
+    for k in range(W.shape[1]):
+        for d in range(W.shape[2]):
+            W32[j, k, d] = np.float32(W[j, k, d])
 
 
 @numba.njit(cache=True)
@@ -229,7 +359,7 @@ def remove_isolated(alive, deg, tdeg, counters):
 @numba.njit(cache=True)
 def train_stream(
     X, y, resets, epochs,
-    W, h, L, alive, nbr, age, deg, tidx, tcnt, tdeg, ctx_prev,
+    W, W32, h, L, alive, nbr, age, deg, tidx, tcnt, tdeg, ctx_prev,
     counters, fparams, iparams, alphas, qerr,
     edge_connect, edge_disconnect, edges_age_node, edges_prune_node,
     edges_age_all, edges_prune_all,
@@ -256,6 +386,10 @@ def train_stream(
     aging_global = iparams[AGING_GLOBAL] != 0
     regulated = iparams[REGULATED] != 0
     C = np.zeros((K1, D))
+    C32 = np.zeros((K1, D), np.float32)
+    alphas32 = alphas.astype(np.float32)
+    cand_idx = np.empty(N_CANDIDATES, np.int64)
+    cand_d = np.empty(N_CANDIDATES, np.float32)
     touched = np.empty(S, np.int32)
 
     epoch = counters[EPOCH]
@@ -278,7 +412,9 @@ def train_stream(
                         C[k, d] = 0.0
             # 2-3. best and second-best matching units
             n_slots = counters[N_SLOTS]
-            b, db, s, _ = best_two(W, alive, n_slots, C, alphas)
+            b, db, s, _ = best_two(
+                W, W32, alive, n_slots, C, C32, alphas, alphas32, cand_idx, cand_d
+            )
             label = y[t]
             misclassified = False
             quiet = False
@@ -320,6 +456,7 @@ def train_stream(
                     for k in range(K1):
                         for d in range(D):
                             W[r, k, d] = 0.5 * (W[b, k, d] + C[k, d])
+                    sync_row(W, W32, r)
                     h[r] = 1.0
                     alive[r] = 1
                     deg[r] = 0
@@ -342,10 +479,12 @@ def train_stream(
                         eps_b *= fparams[MOD_RATE]
                         eps_n *= fparams[MOD_RATE]
                     move_towards(W, b, C, eps_b * h[b])
+                    sync_row(W, W32, b)
                     edge_connect(nbr.ctypes, age.ctypes, deg.ctypes, S, b, s)
                     for k in range(deg[b]):
                         n = nbr[b, k]
                         move_towards(W, n, C, eps_n * h[n])
+                        sync_row(W, W32, n)
                     # 6. habituation
                     h[b] = habituate(h[b], fparams[TAU_B], kappa)
                     for k in range(deg[b]):
@@ -399,7 +538,7 @@ def train_stream(
 
 
 @numba.njit(cache=True)
-def compact(W, h, L, alive, nbr, age, deg, tidx, tcnt, tdeg, counters, compact_lists):
+def compact(W, W32, h, L, alive, nbr, age, deg, tidx, tcnt, tdeg, counters, compact_lists):
     """Drop removed neurons, keeping the live ones in their order. O(N + edges).
 
     Renumbers edges, temporal synapses and the previous winner.
@@ -412,6 +551,7 @@ def compact(W, h, L, alive, nbr, age, deg, tidx, tcnt, tdeg, counters, compact_l
             new_index[i] = r
             if r != i:
                 W[r] = W[i]
+                W32[r] = W32[i]
                 h[r] = h[i]
                 L[r] = L[i]
                 alive[r] = 1
@@ -429,7 +569,7 @@ def compact(W, h, L, alive, nbr, age, deg, tidx, tcnt, tdeg, counters, compact_l
 
 
 @numba.njit(cache=True)
-def stream_bmus(X, W, alphas, beta, out_index, out_dist):
+def stream_bmus(X, W, W32, alphas, beta, out_index, out_dist):
     """BMU of each input of a stream, with the global context but no learning.
 
     The context of the first input is zero, as at the start of a training
@@ -439,6 +579,10 @@ def stream_bmus(X, W, alphas, beta, out_index, out_dist):
     K1 = W.shape[1]
     D = W.shape[2]
     C = np.zeros((K1, D))
+    C32 = np.zeros((K1, D), np.float32)
+    alphas32 = alphas.astype(np.float32)
+    cand_idx = np.empty(N_CANDIDATES, np.int64)
+    cand_d = np.empty(N_CANDIDATES, np.float32)
     alive = np.ones(n_neurons, np.uint8)
     prev = -1
     for t in range(X.shape[0]):
@@ -450,7 +594,9 @@ def stream_bmus(X, W, alphas, beta, out_index, out_dist):
                     C[k, d] = beta * W[prev, k, d] + (1.0 - beta) * W[prev, k - 1, d]
                 else:
                     C[k, d] = 0.0
-        b, db, _, _ = best_two(W, alive, n_neurons, C, alphas)
+        b, db, _, _ = best_two(
+            W, W32, alive, n_neurons, C, C32, alphas, alphas32, cand_idx, cand_d
+        )
         out_index[t] = b
         out_dist[t] = db
         prev = b

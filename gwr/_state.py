@@ -35,12 +35,13 @@ def _widened(a: np.ndarray, cols: int, fill=0) -> np.ndarray:
 class NetworkState:
     """Arrays of one network and the operations that resize them."""
 
-    ARRAYS = ("W", "h", "L", "alive", "nbr", "age", "deg", "tidx", "tcnt", "tdeg")
+    ARRAYS = ("W", "W32", "h", "L", "alive", "nbr", "age", "deg", "tidx", "tcnt", "tdeg")
 
     def __init__(self, n_features: int, n_context: int, capacity: int, n_classes: int = 0):
         capacity = max(int(capacity), MIN_CAPACITY)
         depth = n_context + 1
         self.W = np.zeros((capacity, depth, n_features))
+        self.W32 = np.zeros((capacity, depth, n_features), np.float32)  # search copy of W
         self.h = np.ones(capacity)
         self.L = np.zeros((capacity, n_classes))
         self.alive = np.zeros(capacity, np.uint8)
@@ -78,6 +79,7 @@ class NetworkState:
             return
         rows = max(n, GROWTH * self.capacity)
         self.W = _grown(self.W, rows)
+        self.W32 = _grown(self.W32, rows)
         self.h = _grown(self.h, rows, 1.0)
         self.L = _grown(self.L, rows)
         self.alive = _grown(self.alive, rows)
@@ -108,16 +110,18 @@ class NetworkState:
         if self.counters[K.N_REMOVED] == 0:
             return
         K.compact(
-            self.W, self.h, self.L, self.alive, self.nbr, self.age, self.deg,
+            self.W, self.W32, self.h, self.L, self.alive, self.nbr, self.age, self.deg,
             self.tidx, self.tcnt, self.tdeg, self.counters, EDGE_OPS.compact,
         )  # fmt: skip
 
     def add_neurons(self, weights: np.ndarray, labels: np.ndarray | None = None) -> None:
-        """Append edgeless neurons with the given weights (n, depth, D)."""
+        """Append edgeless neurons with the given own weights (n, D) and zero context."""
         n0 = self.n_slots
         n = weights.shape[0]
         self.reserve_neurons(n0 + n)
-        self.W[n0 : n0 + n] = weights
+        self.W[n0 : n0 + n, 0] = weights
+        self.W[n0 : n0 + n, 1:] = 0.0
+        self.W32[n0 : n0 + n] = self.W[n0 : n0 + n]
         self.h[n0 : n0 + n] = 1.0
         self.alive[n0 : n0 + n] = 1
         if labels is not None:
@@ -134,7 +138,7 @@ class NetworkState:
         while True:
             status = K.train_stream(
                 X, y, resets, epochs,
-                self.W, self.h, self.L, self.alive, self.nbr, self.age, self.deg,
+                self.W, self.W32, self.h, self.L, self.alive, self.nbr, self.age, self.deg,
                 self.tidx, self.tcnt, self.tdeg, self.ctx_prev,
                 self.counters, fparams, iparams, alphas, qerr,
                 EDGE_OPS.connect, EDGE_OPS.disconnect, EDGE_OPS.age_node,

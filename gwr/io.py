@@ -134,6 +134,7 @@ def _restore(net, arrays: dict, prefix: str, info: dict) -> None:
     state.tcnt = np.zeros_like(state.tidx)
     for name, a in rows.items():
         getattr(state, name)[:n] = a
+    state.W32[:n] = state.W[:n]
     state.alive[:n] = 1
     state.ctx_prev[:] = ctx_prev
     state.counters[:] = counters

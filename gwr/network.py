@@ -168,15 +168,12 @@ class GammaGWR(ParamsMixin):
         return f, i
 
     def _initial_neurons(self, X: np.ndarray, y: np.ndarray):
-        """Weights (n, K+1, D) and labels of the starting neurons."""
-        depth = self.n_context + 1
+        """Own weights (n, D) and labels (or None) of the starting neurons."""
         if isinstance(self.init, str):
             rng = np.random.default_rng(self.random_state)
             n = X.shape[0]
             picks = rng.choice(n, size=2, replace=False) if n >= 2 else np.zeros(2, np.int64)
-            weights = np.zeros((2, depth, X.shape[1]))
-            weights[:, 0] = X[picks]
-            return weights, y[picks]
+            return X[picks], y[picks]
         protos = check_features(self.init, X.shape[1], name="init")
         if protos.shape[0] < 2:
             raise ValueError(f"init must hold at least 2 prototypes, got {protos.shape[0]}")
@@ -184,9 +181,7 @@ class GammaGWR(ParamsMixin):
             raise ValueError(
                 f"init holds {protos.shape[0]} prototypes, more than max_neurons={self.max_neurons}"
             )
-        weights = np.zeros((protos.shape[0], depth, X.shape[1]))
-        weights[:, 0] = protos
-        return weights, None
+        return protos, None
 
     # -- training --------------------------------------------------------------
     def partial_fit(self, X, y=None, epochs: int = 1):
@@ -230,8 +225,8 @@ class GammaGWR(ParamsMixin):
             weights, labels = init
             if labels is not None and labels.size:
                 n_classes = max(n_classes, int(labels.max()) + 1)
-            capacity = min(max(2 * weights.shape[0], weights.shape[0] + X.shape[0]),
-                           max(int(iparams[K.MAX_NEURONS]), weights.shape[0]))  # fmt: skip
+            # room for one insertion per input of this call; later growth is geometric
+            capacity = min(weights.shape[0] + X.shape[0], int(iparams[K.MAX_NEURONS]))
             state = NetworkState(X.shape[1], self.n_context, capacity, n_classes)
             state.add_neurons(weights, labels)
             self._state = state
@@ -274,7 +269,7 @@ class GammaGWR(ParamsMixin):
         index = np.empty(X.shape[0], np.int64)
         dist = np.empty(X.shape[0])
         alphas = K.context_alphas(state.W.shape[1] - 1)
-        K.stream_bmus(X, state.W[:n], alphas, float(self.beta), index, dist)
+        K.stream_bmus(X, state.W[:n], state.W32[:n], alphas, float(self.beta), index, dist)
         return index, dist
 
     def transform(self, X) -> np.ndarray:

@@ -22,6 +22,8 @@ def _same(a: GammaGWR, b: GammaGWR):
     ):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     np.testing.assert_array_equal(a._state.counters, b._state.counters)
+    n = a.n_neurons_
+    np.testing.assert_array_equal(a._state.W32[:n], b._state.W32[:n])
 
 
 @pytest.mark.parametrize(

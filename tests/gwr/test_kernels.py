@@ -19,16 +19,29 @@ def _gamma_distances(W, C, alphas):
     )
 
 
+def fast_best_two(W, alive, C, alphas):
+    """The training loop's search: float32 pre-selection, exact re-ranking."""
+    return K.best_two(
+        W, W.astype(np.float32), alive, W.shape[0], C, np.empty(C.shape, np.float32),
+        alphas, alphas.astype(np.float32), np.empty(K.N_CANDIDATES, np.int64),
+        np.empty(K.N_CANDIDATES, np.float32),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("search", ["exact", "fast"])
 @pytest.mark.parametrize("n_context", [0, 1, 3])
-def test_best_two_matches_numpy(n_context, rng):
-    for _ in range(20):
-        n = int(rng.integers(2, 60))
+def test_best_two_matches_numpy(n_context, search, rng):
+    for _ in range(40):
+        n = int(rng.integers(2, 80))
         W = rng.normal(size=(n, n_context + 1, 7))
         C = rng.normal(size=(n_context + 1, 7))
         alive = (rng.random(n) < 0.8).astype(np.uint8)
         alive[rng.choice(n, 2, replace=False)] = 1
         alphas = K.context_alphas(n_context)
-        b, db, s, ds = K.best_two(W, alive, n, C, alphas)
+        if search == "exact":
+            b, db, s, ds = K.best_two_exact(W, alive, n, C, alphas)
+        else:
+            b, db, s, ds = fast_best_two(W, alive, C, alphas)
         d = _gamma_distances(W, C, alphas)
         d[alive == 0] = np.inf
         order = np.argsort(d, kind="stable")
@@ -37,9 +50,40 @@ def test_best_two_matches_numpy(n_context, rng):
         assert ds == pytest.approx(d[order[1]], rel=1e-12)
 
 
+@pytest.mark.parametrize("n_context", [0, 2])
+def test_fast_search_is_exact_where_float32_cannot_tell_neurons_apart(n_context, rng):
+    # values near 1e6 with distances near 1e-3: float32 (7 digits) sees no difference
+    n, dim = 500, 6
+    W = 1e6 + 1e-3 * rng.normal(size=(n, n_context + 1, dim))
+    C = 1e6 + 1e-3 * rng.normal(size=(n_context + 1, dim))
+    alive = np.ones(n, np.uint8)
+    alphas = K.context_alphas(n_context)
+    assert fast_best_two(W, alive, C, alphas) == K.best_two_exact(W, alive, n, C, alphas)
+    # and the certificate does refuse the float32 pre-selection here
+    cand_idx = np.empty(K.N_CANDIDATES, np.int64)
+    cand_d = np.empty(K.N_CANDIDATES, np.float32)
+    K.preselect(W.astype(np.float32), alive, n, C.astype(np.float32),
+                alphas.astype(np.float32), cand_idx, cand_d)  # fmt: skip
+    worst = float(np.sqrt(cand_d[-1])) if n_context == 0 else float(cand_d[-1])
+    _, _, _, ds = K.best_two_exact(W, alive, n, C, alphas)
+    assert not K.excluded_are_worse(worst, ds, C, dim)
+
+
+def test_fast_search_with_many_duplicates_keeps_the_lowest_indices():
+    W = np.zeros((50, 1, 3))
+    W[:3] = 5.0  # three far neurons first, then 47 identical ones at the origin
+    alive = np.ones(50, np.uint8)
+    b, db, s, ds = fast_best_two(W, alive, np.full((1, 3), 0.1), K.context_alphas(0))
+    assert (b, s) == (3, 4)
+    assert db == ds == pytest.approx(np.sqrt(3 * 0.01))
+
+
 def test_best_two_ties_go_to_the_lower_index():
     W = np.zeros((4, 1, 3))
-    b, _, s, _ = K.best_two(W, np.ones(4, np.uint8), 4, np.ones((1, 3)), K.context_alphas(0))
+    alive = np.ones(4, np.uint8)
+    b, _, s, _ = K.best_two_exact(W, alive, 4, np.ones((1, 3)), K.context_alphas(0))
+    assert (b, s) == (0, 1)
+    b, _, s, _ = fast_best_two(W, alive, np.ones((1, 3)), K.context_alphas(0))
     assert (b, s) == (0, 1)
 
 
@@ -79,7 +123,7 @@ def test_stream_bmus_matches_numpy(rng):
     alphas = K.context_alphas(2)
     index = np.empty(25, np.int64)
     dist = np.empty(25)
-    K.stream_bmus(X, W, alphas, 0.7, index, dist)
+    K.stream_bmus(X, W, W.astype(np.float32), alphas, 0.7, index, dist)
     prev = None
     for t, x in enumerate(X):
         C = np.zeros((3, 4))

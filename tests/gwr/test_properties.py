@@ -57,6 +57,7 @@ def check_invariants(net: GammaGWR, params: dict) -> None:
     assert ((t >= 0) & (t < n)).all() and (t[:, 0] != t[:, 1]).all()
     assert (net.temporal_counts_ > 0).all()
     assert np.isfinite(net._state.W[:n]).all()
+    np.testing.assert_array_equal(state.W32[:n], state.W[:n].astype(np.float32))  # search copy
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
