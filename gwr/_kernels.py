@@ -263,6 +263,32 @@ def sync_row(W, W32, j):
 
 
 @numba.njit(cache=True)
+def search_buffers(K1, D, alphas):
+    """Work arrays of :func:`best_two`: (C32, alphas32, cand_idx, cand_d)."""
+    return (
+        np.zeros((K1, D), np.float32),
+        alphas.astype(np.float32),
+        np.empty(N_CANDIDATES, np.int64),
+        np.empty(N_CANDIDATES, np.float32),
+    )
+
+
+@numba.njit(cache=True)
+def global_context(C, x, prev_w, has_prev, beta):
+    """The global context of input ``x`` (step 1 of the algorithm):
+    ``C[0] = x``, ``C[k] = beta * prev_w[k] + (1 - beta) * prev_w[k - 1]`` where
+    ``prev_w`` are the weights of the previous input's winner; zero without one."""
+    for d in range(C.shape[1]):
+        C[0, d] = x[d]
+    for k in range(1, C.shape[0]):
+        for d in range(C.shape[1]):
+            if has_prev:
+                C[k, d] = beta * prev_w[k, d] + (1.0 - beta) * prev_w[k - 1, d]
+            else:
+                C[k, d] = 0.0
+
+
+@numba.njit(cache=True)
 def habituate(h, tau, kappa):
     """One habituation step ``h + tau * kappa * (1 - h) - tau``.
 
@@ -386,10 +412,7 @@ def train_stream(
     aging_global = iparams[AGING_GLOBAL] != 0
     regulated = iparams[REGULATED] != 0
     C = np.zeros((K1, D))
-    C32 = np.zeros((K1, D), np.float32)
-    alphas32 = alphas.astype(np.float32)
-    cand_idx = np.empty(N_CANDIDATES, np.int64)
-    cand_d = np.empty(N_CANDIDATES, np.float32)
+    C32, alphas32, cand_idx, cand_d = search_buffers(K1, D, alphas)
     touched = np.empty(S, np.int32)
 
     epoch = counters[EPOCH]
@@ -402,14 +425,7 @@ def train_stream(
             prev = counters[PREV]
             has_context = counters[HAS_CONTEXT] != 0
             # 1. global context
-            for d in range(D):
-                C[0, d] = X[t, d]
-            for k in range(1, K1):
-                for d in range(D):
-                    if has_context:
-                        C[k, d] = beta * ctx_prev[k, d] + (1.0 - beta) * ctx_prev[k - 1, d]
-                    else:
-                        C[k, d] = 0.0
+            global_context(C, X[t], ctx_prev, has_context, beta)
             # 2-3. best and second-best matching units
             n_slots = counters[N_SLOTS]
             b, db, s, _ = best_two(
@@ -579,21 +595,11 @@ def stream_bmus(X, W, W32, alphas, beta, out_index, out_dist):
     K1 = W.shape[1]
     D = W.shape[2]
     C = np.zeros((K1, D))
-    C32 = np.zeros((K1, D), np.float32)
-    alphas32 = alphas.astype(np.float32)
-    cand_idx = np.empty(N_CANDIDATES, np.int64)
-    cand_d = np.empty(N_CANDIDATES, np.float32)
+    C32, alphas32, cand_idx, cand_d = search_buffers(K1, D, alphas)
     alive = np.ones(n_neurons, np.uint8)
     prev = -1
     for t in range(X.shape[0]):
-        for d in range(D):
-            C[0, d] = X[t, d]
-        for k in range(1, K1):
-            for d in range(D):
-                if prev >= 0:
-                    C[k, d] = beta * W[prev, k, d] + (1.0 - beta) * W[prev, k - 1, d]
-                else:
-                    C[k, d] = 0.0
+        global_context(C, X[t], W[max(prev, 0)], prev >= 0, beta)
         b, db, _, _ = best_two(
             W, W32, alive, n_neurons, C, C32, alphas, alphas32, cand_idx, cand_d
         )
