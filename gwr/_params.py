@@ -29,6 +29,22 @@ class ParamsMixin:
             setattr(self, name, value)
         return self
 
+    _estimator_type = "classifier"
+
+    def __sklearn_tags__(self):
+        """Estimator tags for scikit-learn's tools (model selection, cloning).
+
+        Only scikit-learn calls this, so importing it here adds no dependency.
+        """
+        from sklearn.utils import ClassifierTags, Tags, TargetTags, TransformerTags
+
+        return Tags(
+            estimator_type=self._estimator_type,
+            target_tags=TargetTags(required=False),
+            classifier_tags=ClassifierTags(),
+            transformer_tags=TransformerTags() if hasattr(self, "transform") else None,
+        )
+
     def __repr__(self) -> str:
         defaults = {
             name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()

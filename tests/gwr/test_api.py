@@ -154,3 +154,15 @@ def test_growth_past_initial_capacity_keeps_everything(rng):
     assert a.n_neurons_ > 100 and a._state.capacity > 16
     np.testing.assert_array_equal(a.weights_, b.weights_)
     np.testing.assert_array_equal(a.edges_, b.edges_)
+
+
+def test_scikit_learn_can_clone_and_cross_validate(rng):
+    base = pytest.importorskip("sklearn.base")
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    X, y = blobs(rng)
+    net = GammaGWR(activation_threshold=0.5, max_age=50, random_state=0)
+    twin = base.clone(net)
+    assert twin is not net and twin.get_params() == net.get_params()
+    scores = model_selection.cross_val_score(GammaGWR(activation_threshold=0.5, random_state=0),
+                                             X, y, cv=3)  # fmt: skip
+    assert scores.min() > 0.9
