@@ -1,5 +1,7 @@
 """The toolkit's demo command (the main job until the CLIFER experiment exists)."""
 
+import re
+
 from gwr import demo
 
 
@@ -7,7 +9,7 @@ def test_demo_prints_one_row_per_class_and_global_ageing_forgets(capsys):
     demo.main(["--classes", "3"])
     out = capsys.readouterr().out
     lines = out.splitlines()
-    rows = [line for line in lines if line.strip()[:1].isdigit()]
+    rows = [line for line in lines if re.match(r"^\s+\d+\s+\d\.\d+ /", line)]
     assert len(rows) == 3
     # defaults keep every class; global ageing ends near one class in three
     last = rows[-1].split()
