@@ -162,6 +162,16 @@ class GrowingDualMemory(ParamsMixin):
         semantic.partial_fit(winners, labels, epochs=epochs)
         return self
 
+    def fit(self, X, y=None, epochs: int = 10):
+        """Forget both memories and learn ``X`` as one episode. Returns ``self``."""
+        self._configured()
+        check_positive_int(epochs, "epochs")
+        X = check_features(X)
+        check_labels(y, X.shape[0])
+        for memory in MEMORIES:
+            self.__dict__.pop("_" + memory, None)
+        return self.partial_fit(X, y, epochs)
+
     def replay(self, epochs: int = 3):
         """Pseudo-rehearsal: replay GDM-E's neural trajectories to both memories.
 

@@ -191,35 +191,35 @@ class GammaGWR(ParamsMixin):
         appear at any call; the temporal context and synapses carry over from
         the previous call (see :meth:`reset_stream`). Returns ``self``.
         """
+        return self._fit(X, y, epochs, fresh=False)
+
+    def fit(self, X, y=None, epochs: int = 1):
+        """Forget everything learnt and train on ``X`` afresh. Returns ``self``."""
+        return self._fit(X, y, epochs, fresh=True)
+
+    def _fit(self, X, y, epochs, fresh: bool):
+        """Validate everything, then train; a refused call changes nothing."""
         fparams, iparams = self._checked_params()
         epochs = check_positive_int(epochs, "epochs")
-        fitted = hasattr(self, "_state")
-        if fitted and self._state.W.shape[1] != self.n_context + 1:
+        fresh = fresh or not hasattr(self, "_state")
+        if not fresh and self._state.W.shape[1] != self.n_context + 1:
             raise ValueError(
                 f"n_context changed from {self._state.W.shape[1] - 1} to {self.n_context} "
                 "after training started; call fit to start afresh"
             )
-        X = check_features(X, self.n_features_in_ if fitted else None)
+        X = check_features(X, None if fresh else self.n_features_in_)
         y = check_labels(y, X.shape[0])
+        init = self._initial_neurons(X, y) if fresh else None
         resets = np.zeros(X.shape[0], np.bool_)
-        if not fitted:
-            weights, labels = self._initial_neurons(X, y)
-        self._train(X, y, resets, epochs, fparams, iparams,
-                    init=None if fitted else (weights, labels))  # fmt: skip
+        self._train(X, y, resets, epochs, fparams, iparams, init)
         return self
 
-    def fit(self, X, y=None, epochs: int = 1):
-        """Forget everything learnt and train on ``X`` afresh. Returns ``self``."""
-        self._checked_params()
-        check_positive_int(epochs, "epochs")
-        X = check_features(X)
-        check_labels(y, X.shape[0])
-        for attr in ("_state", "n_features_in_", "quantization_error_"):
-            self.__dict__.pop(attr, None)
-        return self.partial_fit(X, y, epochs)
-
     def _train(self, X, y, resets, epochs, fparams, iparams, init=None) -> None:
-        """Run validated data through the kernel (everything is checked by now)."""
+        """Run validated data through the kernel (everything is checked by now).
+
+        ``init``: the starting neurons (weights, labels) of a new network, which
+        replaces the current one; None continues the current one.
+        """
         n_classes = int(y.max()) + 1 if y.size else 0
         if init is not None:
             weights, labels = init

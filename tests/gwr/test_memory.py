@@ -122,3 +122,12 @@ def test_import_gwr_does_not_import_tensorflow():
     code += "('tensorflow', 'keras', 'torch', 'sklearn', 'clifer', 'imagination')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_fit_starts_both_memories_afresh(rng):
+    X, y = episode_data(rng)
+    gdm = GrowingDualMemory(random_state=0).partial_fit(X, y).partial_fit(X[::-1], y[::-1])
+    again = GrowingDualMemory(random_state=0).partial_fit(X, y)
+    gdm.fit(X, y)
+    np.testing.assert_array_equal(gdm.episodic.weights_, again.episodic.weights_)
+    np.testing.assert_array_equal(gdm.semantic.weights_, again.semantic.weights_)

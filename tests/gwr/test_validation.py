@@ -134,3 +134,15 @@ def test_dual_memory_refuses_bad_input_before_touching_either_memory(rng):
     for group_a, group_b in zip(before, after, strict=True):
         for a, b in zip(group_a, group_b, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_refused_fit_keeps_the_trained_network(trained):
+    net, X, y = trained
+    before = snapshot(net)
+    net.set_params(init=X[:1])  # one prototype: refused
+    with pytest.raises(ValueError, match="at least 2 prototypes"):
+        net.fit(X, y)
+    with pytest.raises(ValueError, match="finite"):
+        net.set_params(init="random").fit(np.full_like(X, np.nan), y)
+    for a, b in zip(before, snapshot(net), strict=True):
+        np.testing.assert_array_equal(a, b)
