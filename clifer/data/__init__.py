@@ -1,9 +1,20 @@
 """Face data: the synthetic expressive-faces generator (the embedded default)
 and loaders for RAVDESS, MMI, BAUM-1s and iCV-MEFED.
 
-Every loader returns a :class:`FaceDataset` and a :class:`LoadReport`.
+Every loader returns a :class:`FaceDataset` and a :class:`LoadReport`;
+``load(name, root, **options)`` picks the loader by name (:data:`DATASETS`).
+The command line is ``python -m clifer.data --help``.
 """
 
 from .dataset import CLASS_IDS, CLASSES, FaceDataset, LoadReport
 
-__all__ = ["CLASSES", "CLASS_IDS", "FaceDataset", "LoadReport"]
+__all__ = ["CLASSES", "CLASS_IDS", "DATASETS", "FaceDataset", "LoadReport", "load"]
+
+
+def __getattr__(name: str):
+    """``load`` and ``DATASETS`` on first use: the loaders import OpenCV and pandas."""
+    if name in ("load", "DATASETS"):
+        from . import loaders
+
+        return getattr(loaders, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,109 @@
+"""Command line of the face data: ``python -m clifer.data {synth,prepare,faces}``.
+
+- ``synth``: write a synthetic corpus in the RAVDESS layout.
+- ``prepare``: load a dataset (real or synthetic) into face crops, fill the
+  cache, print the load report, optionally save the crops.
+- ``faces``: a picture of synthetic subjects' six expressions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from .synthetic import write_ravdess_corpus
+
+    paths = write_ravdess_corpus(
+        args.out, n_subjects=args.subjects, seed=args.seed, fps=args.fps, seconds=args.seconds,
+        progress=not args.quiet,
+    )  # fmt: skip
+    print(f"wrote {len(paths)} videos of {args.subjects} subjects to {args.out} (RAVDESS layout)")
+    return 0
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    from .loaders import load
+
+    cache: bool | Path = False if args.no_cache else (args.cache_dir or True)
+    dataset, report = load(
+        args.dataset, args.root, image_size=args.image_size, faces=args.faces, cache=cache,
+        progress=not args.quiet,
+    )  # fmt: skip
+    print(report)
+    if args.out:
+        dataset.save(args.out)
+        print(f"saved {len(dataset)} crops to {args.out}")
+    return 0 if len(dataset) else 1
+
+
+def _faces(args: argparse.Namespace) -> int:
+    import cv2
+
+    from .synthetic import expression_sheet, sample_identities
+
+    identities = sample_identities(args.subjects, seed=args.seed)
+    sheet = np.concatenate([expression_sheet(i, size=args.size) for i in identities], axis=0)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    if not cv2.imwrite(str(args.out), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR)):
+        print(f"could not write {args.out} (use a .png or .jpg name)", file=sys.stderr)
+        return 1
+    print(f"wrote the six expressions of {args.subjects} subjects to {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m clifer.data",
+        description="Face data: synthetic corpora, dataset preparation, expression pictures.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    synth = sub.add_parser("synth", help="write a synthetic corpus in the RAVDESS layout")
+    synth.add_argument("--out", required=True, type=Path, help="folder to write Actor_XX/ into")
+    synth.add_argument("--subjects", type=int, default=4, help="number of subjects (default 4)")
+    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("--fps", type=int, default=30)
+    synth.add_argument("--seconds", type=float, default=3.0, help="length of each clip")
+    synth.add_argument("--quiet", action="store_true", help="no progress bar")
+    synth.set_defaults(run=_synth)
+
+    from .loaders import DATASETS
+
+    prepare = sub.add_parser("prepare", help="load a dataset into face crops (and the cache)")
+    prepare.add_argument("--dataset", required=True, choices=sorted(DATASETS))
+    prepare.add_argument("--root", required=True, type=Path, help="the dataset as distributed")
+    prepare.add_argument("--image-size", type=int, default=96, help="side of the face crops")
+    prepare.add_argument("--faces", choices=("auto", "detect", "recorded"), default="auto",
+                         help="find faces with the Haar cascade, or use recorded boxes where a "
+                         "corpus has them (auto: recorded when present)")  # fmt: skip
+    prepare.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    prepare.add_argument("--cache-dir", type=Path, help="cache folder (default ~/.cache/clifer)")
+    prepare.add_argument("--out", type=Path, help="also save the crops to this .npz file")
+    prepare.add_argument("--quiet", action="store_true", help="no progress bar")
+    prepare.set_defaults(run=_prepare)
+
+    faces = sub.add_parser("faces", help="a picture of synthetic subjects' six expressions")
+    faces.add_argument("--out", required=True, type=Path, help="image file (.png)")
+    faces.add_argument("--subjects", type=int, default=3)
+    faces.add_argument("--seed", type=int, default=0)
+    faces.add_argument("--size", type=int, default=96, help="side of each face")
+    faces.set_defaults(run=_faces)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
