@@ -80,7 +80,7 @@ import cv2
 import numpy as np
 
 from . import _face_render as R
-from .dataset import CLASSES, FaceDataset
+from .dataset import CLASSES, FaceDataset, from_uint8
 from .faces import RecordedFaces
 
 ACTION_UNITS: tuple[str, ...] = (
@@ -605,7 +605,7 @@ def make_dataset(
                     frames.append(f)
     if not images:
         return FaceDataset.empty(size, "synthetic")
-    x = np.stack(images).astype(np.float32) * (2 / 255) - 1
+    x = from_uint8(np.stack(images))
     return FaceDataset(
         x, labels, subjects, clips, frames, [f"synthetic:{c}" for c in clips], "synthetic"
     )
