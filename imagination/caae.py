@@ -1,0 +1,651 @@
+"""The conditional adversarial auto-encoder (CAAE) of CLIFER as one ``keras.Model``.
+
+:class:`CAAE` holds the five sub-models of :mod:`imagination.models` (and,
+optionally, a frozen identity network), trains them with ``fit`` and its
+``train_step``, and offers the imagination API: :meth:`~CAAE.encode`,
+:meth:`~CAAE.generate`, :meth:`~CAAE.imagine`, :meth:`~CAAE.reconstruct`.
+
+Training (ALGORITHMS.md section 3)
+----------------------------------
+Warm-up (the first ``config.warmup_epochs`` epochs): a plain auto-encoder; E and
+G minimise ``rec * L1(x, G(E(x), y)) + tv * L_tv (+ id * L_ID)``.
+
+Then, in one forward pass per batch, four simultaneous updates:
+
+- E and G: the warm-up terms ``+ img * BCE(1, D_img(x', y')) + z * BCE(1, D_z(E(x)))
+  + w_c(epoch) * CE(y', C(x'))`` where ``x' = G(E(x), y')``;
+- D_img: ``BCE(1, D_img(x, y)) + BCE(0, D_img(x', y'))``;
+- D_z: ``BCE(1, D_z(p)) + BCE(0, D_z(E(x)))`` with ``p ~ U(-1, 1)^latent_dim``;
+- C: ``CE(y, C(x))`` on real images.
+
+``y'`` is a random target class per image when ``config.translate`` (the
+default; it teaches G to translate) and ``y`` otherwise (the paper);
+``w_c(epoch) = cls * exp(-epoch)``.
+
+The two schedules are callbacks (:mod:`imagination.callbacks`) that
+:meth:`CAAE.fit` adds unless given: :class:`~imagination.callbacks.WarmupSchedule`
+switches the step from warm-up to adversarial (by retracing the train function,
+so the warm-up step computes nothing it does not need), and
+:class:`~imagination.callbacks.ClassifierWeightSchedule` sets ``w_c`` in a model
+variable at each epoch start. Outside ``fit`` use :meth:`CAAE.set_adversarial`
+and :attr:`CAAE.cls_gen_weight`.
+
+Inputs
+------
+Images are (n, image_size, image_size, 3) RGB in [-1, 1]. uint8 images are
+converted by the rule ``x / 127.5 - 1`` (0 -> -1, 255 -> 1); anything else that
+is not floats in [-1, 1] (other integer types, values outside [-1, 1] such as
+0..255 floats, NaN or infinity, the wrong size or channel count) raises a
+ValueError or TypeError saying what was expected and what came. Labels are
+integer class ids in ``0 .. n_classes - 1``, one per image. NumPy inputs are
+checked in full before anything runs; inside a ``tf.data`` pipeline, shapes and
+dtypes are checked when the step is traced and NaN / label range by runtime
+assertions.
+
+Requires the TensorFlow backend of Keras 3. ``jit_compile`` is always off: XLA is
+about 14x slower than plain TensorFlow on CPU.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from . import losses
+from ._files import publish
+from .config import CAAEConfig
+from .models import (
+    build_classifier,
+    build_encoder,
+    build_generator,
+    build_image_discriminator,
+    build_latent_discriminator,
+)
+
+#: How far outside [-1, 1] float images may stray (round-off) before it is an error.
+RANGE_TOLERANCE = 1e-3
+
+#: Names of the metrics that ``fit`` reports, in order (all of them every step; the
+#: adversarial ones stay 0 during the warm-up).
+TRAIN_METRICS = (
+    "loss", "loss_rec", "loss_id", "loss_tv", "loss_img_g", "loss_img_d",
+    "loss_z_e", "loss_z_d", "loss_cls", "loss_cls_g", "acc_cls",
+)
+#: Names of the metrics that ``evaluate`` (and ``fit``'s validation) reports.
+TEST_METRICS = ("loss", "loss_rec", "loss_id", "loss_tv", "loss_cls", "acc_cls")
+
+
+def _tf():
+    """The TensorFlow module, with a clear error if Keras runs another backend."""
+    if keras.backend.backend() != "tensorflow":
+        raise RuntimeError(
+            f"imagination.CAAE needs Keras' TensorFlow backend; KERAS_BACKEND is "
+            f"{keras.backend.backend()!r}"
+        )
+    import tensorflow as tf
+
+    return tf
+
+
+# ----------------------------------------------------------------------------- input checks
+
+
+def check_images(images: Any, cfg: CAAEConfig, name: str = "images") -> np.ndarray:
+    """``images`` as float32 (n, S, S, 3) in [-1, 1], S = cfg.image_size, or a clear error.
+
+    uint8 images are converted by ``x / 127.5 - 1``; other integer or boolean types
+    raise TypeError; a wrong shape, NaN / infinity or values outside [-1, 1]
+    raise ValueError.
+    """
+    s = cfg.image_size
+    arr = np.asarray(images)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)):
+        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    expected = f"(n, {s}, {s}, 3): a batch of RGB images of side {s}"
+    if arr.ndim == 3 and arr.shape == (s, s, 3):
+        raise ValueError(f"{name} must have shape {expected}; got one image {arr.shape}: "
+                         f"use {name}[None]")
+    if arr.ndim != 4 or arr.shape[1:] != (s, s, 3):
+        hint = ""
+        if arr.ndim == 4 and arr.shape[1] in (1, 3) and arr.shape[-1] not in (1, 3):
+            hint = " (channels first? transpose to (n, H, W, 3))"
+        elif arr.ndim == 4 and arr.shape[1:3] == (s, s):
+            hint = f" ({arr.shape[-1]} channels; RGB has 3)"
+        elif arr.ndim == 4:
+            hint = f" (images of {arr.shape[1]}x{arr.shape[2]}; this model takes {s}x{s})"
+        raise ValueError(f"{name} must have shape {expected}; got {arr.shape}{hint}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: shape {arr.shape}")
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise TypeError(f"{name} must be floats in [-1, 1] or uint8 in 0..255, got dtype "
+                        f"{arr.dtype}")
+    arr = arr.astype(np.float32, copy=False)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = int(arr.size - np.count_nonzero(finite))
+        raise ValueError(f"{name} contain {bad} NaN or infinite values; expected floats in [-1, 1]")
+    lo, hi = float(arr.min()), float(arr.max())
+    if lo < -1 - RANGE_TOLERANCE or hi > 1 + RANGE_TOLERANCE:
+        raise ValueError(
+            f"{name} must be floats in [-1, 1] (or uint8 0..255, converted by x / 127.5 - 1);"
+            f" got values in [{lo:g}, {hi:g}]"
+            + (": for 0..255 floats use x / 127.5 - 1" if hi > 2 else "")
+        )
+    return np.clip(arr, -1.0, 1.0)
+
+
+def check_labels(labels: Any, n: int, cfg: CAAEConfig, name: str = "labels") -> np.ndarray:
+    """``labels`` as int32 (n,) class ids in 0..n_classes-1, or a clear error.
+
+    A single int is repeated n times; floats must hold whole numbers.
+    """
+    arr = np.asarray(labels)
+    if arr.dtype == object or arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must be integer class ids, got dtype {arr.dtype}")
+    if arr.ndim == 0:
+        arr = np.full(n, arr)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of {n} class ids; got shape {arr.shape}")
+    if len(arr) != n:
+        raise ValueError(f"got {len(arr)} {name} for {n} images; expected one per image")
+    if not np.issubdtype(arr.dtype, np.integer):
+        if not (np.isfinite(arr).all() and (arr == np.round(arr)).all()):
+            raise TypeError(f"{name} must be integer class ids, got non-integer values")
+    if n and (arr.min() < 0 or arr.max() >= cfg.n_classes):
+        raise ValueError(f"{name} must be class ids in 0..{cfg.n_classes - 1}; got values in "
+                         f"[{arr.min()}, {arr.max()}]")
+    return arr.astype(np.int32)
+
+
+def check_latent(z: Any, cfg: CAAEConfig) -> np.ndarray:
+    """``z`` as float32 (n, latent_dim) finite codes, or a clear error (a 1-D z is one code)."""
+    arr = np.asarray(z)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"z must be a numeric array, got dtype {arr.dtype}")
+    arr = arr.astype(np.float32)
+    if arr.ndim == 1 and arr.shape[0] == cfg.latent_dim:
+        arr = arr[None]
+    if arr.ndim != 2 or arr.shape[1] != cfg.latent_dim or arr.shape[0] == 0:
+        raise ValueError(f"z must have shape (n, {cfg.latent_dim}); got {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError("z contains NaN or infinite values")
+    return arr
+
+
+# ----------------------------------------------------------------------------- the model
+
+
+@keras.saving.register_keras_serializable(package="imagination")
+class CAAE(keras.Model):
+    """The conditional adversarial auto-encoder: E, G, D_img, D_z, C and an optional identity net.
+
+    Parameters
+    ----------
+    config : a :class:`CAAEConfig`, its ``to_dict()``, or None for the defaults (paper).
+    identity_network : None (no identity loss) or a ``keras.Model`` mapping images in
+        [-1, 1] to a list of feature maps; it is frozen (``trainable = False``).
+    """
+
+    def __init__(self, config: CAAEConfig | dict | None = None, identity_network=None,
+                 **kwargs):
+        _tf()
+        super().__init__(**kwargs)
+        if config is None:
+            config = CAAEConfig()
+        elif isinstance(config, dict):
+            config = CAAEConfig.from_dict(config)
+        elif not isinstance(config, CAAEConfig):
+            raise TypeError(f"config must be a CAAEConfig, a dict or None, got "
+                            f"{type(config).__name__}")
+        if identity_network is not None and not isinstance(identity_network, keras.Model):
+            raise TypeError(f"identity_network must be a keras.Model or None, got "
+                            f"{type(identity_network).__name__}")
+        self.config = config
+        self.encoder = build_encoder(config)
+        self.generator = build_generator(config)
+        self.image_discriminator = build_image_discriminator(config)
+        self.latent_discriminator = build_latent_discriminator(config)
+        self.classifier = build_classifier(config)
+        self.identity_network = identity_network
+        if identity_network is not None:
+            identity_network.trainable = False
+        self.cls_gen_weight = keras.Variable(config.cls_weight, trainable=False, dtype="float32",
+                                             name="cls_gen_weight")
+        self._adversarial = config.warmup_epochs == 0
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in TRAIN_METRICS}
+        self.eg_optimizer = self.d_img_optimizer = None
+        self.d_z_optimizer = self.classifier_optimizer = None
+        self.built = True
+
+    # ------------------------------------------------------------------ compile / metrics
+
+    def compile(self, eg_optimizer=None, d_img_optimizer=None, d_z_optimizer=None,
+                classifier_optimizer=None, *, jit_compile: bool = False, **kwargs) -> None:
+        """Set the four optimisers (default: Adam(config.learning_rate, config.beta_1) each).
+
+        ``eg_optimizer`` trains E and G together and is also ``self.optimizer`` (what
+        learning-rate callbacks act on). ``jit_compile=True`` is refused without a GPU.
+        Other keyword arguments go to ``keras.Model.compile`` (e.g. ``steps_per_execution``).
+        """
+        tf = _tf()
+        if jit_compile and not tf.config.list_physical_devices("GPU"):
+            raise ValueError("jit_compile=True is refused on CPU: XLA is about 14x slower there")
+        for key in ("optimizer", "loss", "metrics"):
+            if key in kwargs:
+                raise TypeError(f"CAAE.compile takes no {key!r}: its losses are built in; pass "
+                                "eg_optimizer, d_img_optimizer, d_z_optimizer, "
+                                "classifier_optimizer")
+        opts = [o if o is not None else self._adam()
+                for o in (eg_optimizer, d_img_optimizer, d_z_optimizer, classifier_optimizer)]
+        super().compile(optimizer=opts[0], jit_compile=jit_compile, **kwargs)
+        self.eg_optimizer, self.d_img_optimizer, self.d_z_optimizer = opts[:3]
+        self.classifier_optimizer = opts[3]
+        for opt, variables in zip(opts, self._player_variables(), strict=True):
+            if not opt.built:
+                opt.build(variables)
+
+    def _adam(self) -> keras.optimizers.Optimizer:
+        """Adam with the config's learning rate and beta_1."""
+        return keras.optimizers.Adam(self.config.learning_rate, beta_1=self.config.beta_1)
+
+    def _player_variables(self) -> list[list]:
+        """Trainable variables of each player: [E + G, D_img, D_z, C]."""
+        return [
+            self.encoder.trainable_variables + self.generator.trainable_variables,
+            self.image_discriminator.trainable_variables,
+            self.latent_discriminator.trainable_variables,
+            self.classifier.trainable_variables,
+        ]
+
+    def get_compile_config(self) -> dict:
+        """The four optimisers, serialised (so that ``load`` restores them and their state)."""
+        if not self.compiled:
+            return {}
+        return {
+            "eg_optimizer": keras.optimizers.serialize(self.eg_optimizer),
+            "d_img_optimizer": keras.optimizers.serialize(self.d_img_optimizer),
+            "d_z_optimizer": keras.optimizers.serialize(self.d_z_optimizer),
+            "classifier_optimizer": keras.optimizers.serialize(self.classifier_optimizer),
+        }
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compile with the optimisers of :meth:`get_compile_config`."""
+        self.compile(**{k: keras.optimizers.deserialize(v) for k, v in config.items()})
+
+    @property
+    def metrics(self) -> list:
+        """The Mean trackers that ``fit``/``evaluate`` report and reset each epoch."""
+        return list(self._trackers.values())
+
+    # ------------------------------------------------------------------ phases
+
+    @property
+    def adversarial(self) -> bool:
+        """False during the auto-encoder warm-up, True once the adversarial terms are on."""
+        return self._adversarial
+
+    def set_adversarial(self, on: bool) -> None:
+        """Switch between the warm-up step and the full adversarial step.
+
+        Retraces the train function if it exists, so a running ``fit`` uses the new
+        step from its next batch.
+        """
+        on = bool(on)
+        if on != self._adversarial:
+            self._adversarial = on
+            if getattr(self, "train_function", None) is not None:
+                self.make_train_function(force=True)
+
+    # ------------------------------------------------------------------ training
+
+    def call(self, inputs, training: bool = False):
+        """Reconstruction G(E(x), y) of ``inputs = (images, labels)`` (or a dict of them)."""
+        images, labels = _split_inputs(inputs)
+        z = self.encoder(images, training=training)
+        return self.generator([z, labels], training=training)
+
+    def fit(self, x=None, y=None, *args, callbacks=None, validation_data=None, **kwargs):
+        """``keras.Model.fit`` with input checks and the two schedules.
+
+        NumPy images and labels are checked (and uint8 converted) first. The
+        :class:`~imagination.callbacks.WarmupSchedule` and
+        :class:`~imagination.callbacks.ClassifierWeightSchedule` callbacks are added
+        unless ``callbacks`` already holds one of that type.
+        """
+        from .callbacks import with_schedules
+
+        if isinstance(x, (np.ndarray, list)):
+            if y is None:
+                raise ValueError("CAAE.fit needs labels: fit(images, labels), or a dataset of "
+                                 "(images, labels) pairs")
+            x = check_images(x, self.config)
+            y = check_labels(y, len(x), self.config)
+        if isinstance(validation_data, tuple) and isinstance(validation_data[0], np.ndarray):
+            vx = check_images(validation_data[0], self.config, "validation images")
+            vy = check_labels(validation_data[1], len(vx), self.config, "validation labels")
+            validation_data = (vx, vy)
+        return super().fit(x, y, *args, callbacks=with_schedules(callbacks),
+                           validation_data=validation_data, **kwargs)
+
+    def train_step(self, data) -> dict:
+        """One batch: the warm-up or the adversarial updates; returns every tracker's mean."""
+        if self.eg_optimizer is None:
+            raise RuntimeError("call CAAE.compile() before training")
+        images, labels = self._batch(data)
+        if self._adversarial:
+            self._adversarial_step(images, labels)
+        else:
+            self._warmup_step(images, labels)
+        return {name: t.result() for name, t in self._trackers.items()}
+
+    def test_step(self, data) -> dict:
+        """Reconstruction and classifier metrics on a validation batch (no updates)."""
+        images, labels = self._batch(data)
+        z = self.encoder(images, training=False)
+        rec = self.generator([z, labels], training=False)
+        terms = self._autoencoder_terms(images, rec)
+        logits = self.classifier(images, training=False)
+        self._track(loss=self._autoencoder_loss(terms), **terms,
+                    loss_cls=losses.classifier_loss(labels, logits),
+                    acc_cls=losses.accuracy(labels, logits))
+        return {name: self._trackers[name].result() for name in TEST_METRICS}
+
+    def _batch(self, data):
+        """(images, labels) of a batch, checked as far as a traced graph allows."""
+        tf = _tf()
+        images, labels = _split_data(data)
+        s = self.config.image_size
+        shape = tuple(images.shape[1:])
+        if len(images.shape) != 4 or shape != (s, s, 3):
+            raise ValueError(f"images must have shape (n, {s}, {s}, 3); got "
+                             f"{tuple(images.shape)}")
+        if images.dtype == tf.uint8:
+            images = tf.cast(images, "float32") / 127.5 - 1.0
+        elif not images.dtype.is_floating:
+            raise TypeError(f"images must be floats in [-1, 1] or uint8, got {images.dtype.name}")
+        images = tf.cast(images, "float32")
+        images = tf.debugging.assert_all_finite(images, "images contain NaN or infinity")
+        if labels.dtype.is_floating:
+            labels = tf.round(labels)
+        labels = tf.reshape(tf.cast(labels, "int32"), [-1])
+        checks = [
+            tf.debugging.assert_equal(tf.shape(labels)[0], tf.shape(images)[0],
+                                      message="one label per image expected"),
+            tf.debugging.assert_non_negative(labels, message="labels must be >= 0"),
+            tf.debugging.assert_less(labels, self.config.n_classes,
+                                     message=f"labels must be < {self.config.n_classes}"),
+        ]
+        with tf.control_dependencies(checks):
+            labels = tf.identity(labels)
+        return images, labels
+
+    def _autoencoder_terms(self, images, rec) -> dict:
+        """The warm-up terms: L1 reconstruction, total variation, identity (0 without a net)."""
+        loss_id = (losses.identity_loss(self.identity_network, images, rec)
+                   if self.identity_network is not None else 0.0)
+        return {
+            "loss_rec": losses.reconstruction_loss(images, rec),
+            "loss_tv": losses.total_variation_loss(rec),
+            "loss_id": keras.ops.convert_to_tensor(loss_id, "float32"),
+        }
+
+    def _autoencoder_loss(self, terms: dict):
+        """rec * L_rec + tv * L_tv + id * L_ID with the config's weights."""
+        c = self.config
+        return (c.rec_weight * terms["loss_rec"] + c.tv_weight * terms["loss_tv"]
+                + c.id_weight * terms["loss_id"])
+
+    def _warmup_step(self, images, labels) -> None:
+        """Auto-encoder update of E and G only."""
+        tf = _tf()
+        with tf.GradientTape() as tape:
+            z = self.encoder(images, training=True)
+            rec = self.generator([z, labels], training=True)
+            terms = self._autoencoder_terms(images, rec)
+            loss = self._autoencoder_loss(terms)
+            scaled = _per_replica(loss)  # inside the tape, or the division has no gradient
+        variables = self._player_variables()[0]
+        grads = tape.gradient(scaled, variables)
+        self.eg_optimizer.apply_gradients(zip(grads, variables, strict=True))
+        self._track(loss=loss, **terms)
+
+    def _adversarial_step(self, images, labels) -> None:
+        """One forward pass, then simultaneous updates of E+G, D_img, D_z and C."""
+        tf = _tf()
+        c = self.config
+        prior, targets = self._draws(tf.shape(images)[0])
+        with tf.GradientTape(persistent=True) as tape:
+            z = self.encoder(images, training=True)
+            rec = self.generator([z, labels], training=True)
+            if c.translate:
+                fake = self.generator([z, targets], training=True)
+            else:
+                fake, targets = rec, labels
+            terms = self._autoencoder_terms(images, rec)
+            d_real = self.image_discriminator([images, labels], training=True)
+            d_fake = self.image_discriminator([fake, targets], training=True)
+            dz_prior = self.latent_discriminator(prior, training=True)
+            dz_code = self.latent_discriminator(z, training=True)
+            c_real = self.classifier(images, training=True)
+            c_fake = self.classifier(fake, training=True)
+            loss_img_g = losses.adversarial_loss(d_fake)
+            loss_z_e = losses.adversarial_loss(dz_code)
+            loss_cls_g = losses.classifier_loss(targets, c_fake)
+            loss_eg = (self._autoencoder_loss(terms) + c.img_weight * loss_img_g
+                       + c.z_weight * loss_z_e + self.cls_gen_weight * loss_cls_g)
+            loss_img_d = losses.discriminator_loss(d_real, d_fake)
+            loss_z_d = losses.discriminator_loss(dz_prior, dz_code)
+            loss_cls = losses.classifier_loss(labels, c_real)
+            scaled = [_per_replica(loss) for loss in (loss_eg, loss_img_d, loss_z_d, loss_cls)]
+        players = zip(
+            (self.eg_optimizer, self.d_img_optimizer, self.d_z_optimizer,
+             self.classifier_optimizer),
+            scaled,
+            self._player_variables(),
+            strict=True,
+        )
+        for optimizer, loss, variables in players:
+            grads = tape.gradient(loss, variables)
+            optimizer.apply_gradients(zip(grads, variables, strict=True))
+        del tape
+        self._track(loss=loss_eg, **terms, loss_img_g=loss_img_g, loss_img_d=loss_img_d,
+                    loss_z_e=loss_z_e, loss_z_d=loss_z_d, loss_cls=loss_cls,
+                    loss_cls_g=loss_cls_g, acc_cls=losses.accuracy(labels, c_real))
+
+    def _draws(self, n):
+        """Prior samples U(-1, 1)^latent_dim and random target classes for a batch of n.
+
+        Stateless draws seeded by (config.seed, step, replica), so a run is
+        reproducible and each replica of a distributed step draws its own.
+        """
+        tf = _tf()
+        context = tf.distribute.get_replica_context()
+        replica = context.replica_id_in_sync_group if context is not None else 0
+        step = tf.cast(self.eg_optimizer.iterations, "int64")
+        seed = tf.stack([tf.constant(self.config.seed, "int64"), step])
+        seed = tf.random.experimental.stateless_fold_in(seed, replica)
+        prior_seed = tf.random.experimental.stateless_fold_in(seed, 0)
+        target_seed = tf.random.experimental.stateless_fold_in(seed, 1)
+        prior = tf.random.stateless_uniform([n, self.config.latent_dim], prior_seed, -1.0, 1.0)
+        targets = tf.random.stateless_uniform([n], target_seed, 0, self.config.n_classes,
+                                              dtype="int32")
+        return prior, targets
+
+    def _track(self, **values) -> None:
+        """Add each named value to its Mean tracker."""
+        for name, value in values.items():
+            self._trackers[name].update_state(value)
+
+    # ------------------------------------------------------------------ imagination API
+
+    def encode(self, images, batch_size: int | None = None) -> np.ndarray:
+        """z = E(images): float32 (n, latent_dim) in [-1, 1]."""
+        x = check_images(images, self.config)
+        return self._infer("encoder", (x,), batch_size)
+
+    def generate(self, z, labels, batch_size: int | None = None) -> np.ndarray:
+        """G(z, labels): float32 images (n, S, S, 3) in [-1, 1]; one int label is used for all."""
+        z = check_latent(z, self.config)
+        y = check_labels(labels, len(z), self.config)
+        return self._infer("generator", (z, y), batch_size)
+
+    def imagine(self, z, classes: Iterable[int] | None = None,
+                batch_size: int | None = None) -> np.ndarray:
+        """Each code of z under each class: float32 (n, len(classes), S, S, 3) in [-1, 1].
+
+        ``classes`` defaults to all of them, ``range(n_classes)`` (the six in order).
+        """
+        z = check_latent(z, self.config)
+        if classes is None:
+            classes = range(self.config.n_classes)
+        classes = check_labels(list(classes), len(list(classes)), self.config, "classes")
+        if len(classes) == 0:
+            raise ValueError("classes is empty")
+        zs = np.repeat(z, len(classes), axis=0)
+        ys = np.tile(classes, len(z))
+        images = self._infer("generator", (zs, ys), batch_size)
+        return images.reshape(len(z), len(classes), *images.shape[1:])
+
+    def reconstruct(self, images, labels, batch_size: int | None = None) -> np.ndarray:
+        """G(E(images), labels): float32 images in [-1, 1], same shape as the input."""
+        x = check_images(images, self.config)
+        y = check_labels(labels, len(x), self.config)
+        return self.generate(self.encode(x, batch_size), y, batch_size)
+
+    def _infer(self, which: str, arrays: tuple, batch_size: int | None) -> np.ndarray:
+        """Apply the encoder or the generator to checked arrays, batch by batch.
+
+        One traced function per sub-model, with an unknown batch size, so that
+        calls with any number of rows reuse it (``predict`` would retrace).
+        """
+        tf = _tf()
+        functions = self.__dict__.setdefault("_inference_functions", {})
+        if which not in functions:
+            model = getattr(self, which)
+            specs = [tf.TensorSpec((None, *i.shape[1:]), i.dtype) for i in model.inputs]
+
+            def forward(*inputs):
+                return model(list(inputs) if len(inputs) > 1 else inputs[0], training=False)
+
+            functions[which] = tf.function(forward, input_signature=specs, jit_compile=False)
+        step = self.config.batch_size if batch_size is None else batch_size
+        if isinstance(step, bool) or not isinstance(step, int) or step < 1:
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        n = len(arrays[0])
+        parts = [functions[which](*(a[i:i + step] for a in arrays)).numpy()
+                 for i in range(0, n, step)]
+        return np.concatenate(parts).astype(np.float32, copy=False)
+
+    # ------------------------------------------------------------------ saving
+
+    def get_config(self) -> dict:
+        """The config dict and the identity network (serialised; its weights are saved too)."""
+        identity = (keras.saving.serialize_keras_object(self.identity_network)
+                    if self.identity_network is not None else None)
+        return {"name": self.name, "trainable": self.trainable,
+                "config": self.config.to_dict(), "identity_network": identity}
+
+    @classmethod
+    def from_config(cls, config: dict) -> CAAE:
+        """The inverse of :meth:`get_config`."""
+        config = dict(config)
+        identity = config.pop("identity_network", None)
+        if identity is not None:
+            identity = keras.saving.deserialize_keras_object(identity)
+        return cls(config=config.pop("config"), identity_network=identity, **config)
+
+    def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
+        """Save in the ``.keras`` format, atomically: a temporary file, then a rename.
+
+        A reader never sees a half-written file and an interrupted save leaves any
+        previous file intact.
+        """
+        path = Path(filepath)
+        if path.suffix != ".keras":
+            raise ValueError(f"CAAE.save writes the .keras format; the path must end in "
+                             f".keras, got {str(filepath)!r}")
+        if path.exists() and not overwrite:
+            raise FileExistsError(f"{path} exists and overwrite=False")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras",
+                                   dir=path.parent if str(path.parent) else ".")
+        os.close(fd)
+        try:
+            super().save(tmp, overwrite=True, **kwargs)
+            publish(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+
+def load(path: str | os.PathLike, compile: bool = True) -> CAAE:
+    """A :class:`CAAE` saved with ``model.save(path)``, loaded in Keras' safe mode.
+
+    Raises FileNotFoundError for a missing file, ValueError for a file that is not
+    a ``.keras`` archive and TypeError for an archive of some other model.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no CAAE model file at {path}")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a .keras model archive (expected a zip written by "
+                         "CAAE.save)")
+    with zipfile.ZipFile(path) as archive:
+        if "config.json" not in archive.namelist():
+            raise ValueError(f"{path} is a zip file but not a .keras model archive (no "
+                             "config.json)")
+        import json
+
+        meta = json.loads(archive.read("config.json"))
+    registered = keras.saving.get_registered_name(CAAE)
+    if meta.get("registered_name") != registered:
+        found = meta.get("registered_name") or meta.get("class_name")
+        raise TypeError(f"{path} holds a {found!r}, not an imagination CAAE ({registered!r})")
+    model = keras.saving.load_model(path, compile=compile, safe_mode=True)
+    if not isinstance(model, CAAE):
+        raise TypeError(f"{path} holds a {type(model).__name__}, not an imagination CAAE")
+    return model
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _per_replica(loss):
+    """``loss`` divided by the number of replicas: gradients are summed across replicas."""
+    tf = _tf()
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss / replicas if replicas > 1 else loss
+
+
+def _split_inputs(inputs):
+    """(images, labels) from a pair or from a dict with keys "images" and "labels"."""
+    if isinstance(inputs, dict):
+        return inputs["images"], inputs["labels"]
+    if isinstance(inputs, (list, tuple)) and len(inputs) == 2:
+        return inputs[0], inputs[1]
+    raise ValueError("expected (images, labels) or {'images': ..., 'labels': ...}")
+
+
+def _split_data(data):
+    """(images, labels) of a training batch: (images, labels[, weights]), or dicts."""
+    if isinstance(data, dict):
+        return _split_inputs(data)
+    if isinstance(data, (list, tuple)):
+        x = data[0]
+        if isinstance(x, dict):
+            return _split_inputs(x)
+        if len(data) >= 2 and data[1] is not None:
+            return x, data[1]
+    raise ValueError("CAAE training needs labels: batches of (images, labels) or "
+                     "{'images': ..., 'labels': ...}")
+

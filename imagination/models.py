@@ -1,0 +1,198 @@
+"""Builders of the CAAE's five sub-models (ALGORITHMS.md section 3), one function each.
+
+All five are functional ``keras.Model``\\ s built from a :class:`CAAEConfig`; their
+weights are initialised from ``cfg.seed`` (each layer its own derived seed), so the
+same config always gives the same initial weights.
+
+- encoder E: image -> z in [-1, 1]^latent_dim
+- generator G: [z, label] -> image in [-1, 1]
+- image discriminator D_img: [image, label] -> logit that the image is real
+- latent discriminator D_z: z -> logit that z is a sample of the prior U(-1, 1)^latent_dim
+- classifier C: image -> class logits
+
+Discriminators and the classifier output *logits*; the losses
+(:mod:`imagination.losses`) apply the sigmoid / softmax (``from_logits=True``).
+Labels are integer class ids; the generator and D_img turn them into the tiled
+[-1, 1] code of :func:`tile_labels` with a :class:`LabelTiling` layer.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import keras
+from keras import layers, ops
+
+from .config import SIZE_STEP, CAAEConfig
+
+#: Paper filter counts (scaled by ``cfg.width``).
+ENCODER_FILTERS = (64, 128, 256, 512)
+GENERATOR_START_FILTERS = 1024
+GENERATOR_FILTERS = (512, 256, 128, 64, 32)
+IMAGE_DISCRIMINATOR_FILTERS = (16, 32, 64, 128)
+IMAGE_DISCRIMINATOR_DENSE = 1024
+LATENT_DISCRIMINATOR_UNITS = (64, 32, 16)
+CLASSIFIER_FILTERS = (32, 64, 128)
+CLASSIFIER_DENSE = 256
+KERNEL = 5
+
+
+def tile_labels(labels, cfg: CAAEConfig):
+    """Integer labels (n,) -> the generator's label code (n, n_classes * repeats).
+
+    The one-hot label is mapped to [-1, 1] (1 stays 1, 0 becomes -1) and the
+    whole vector is repeated ``floor(latent_dim / n_classes)`` times
+    (``[code, code, ...]``), so that the label weighs about as much as z.
+    """
+    return _tile(labels, cfg.n_classes, cfg.label_repeats)
+
+
+def _tile(labels, n_classes: int, repeats: int):
+    """The [-1, 1] one-hot of ``labels`` repeated ``repeats`` times along the last axis."""
+    one_hot = ops.one_hot(ops.cast(labels, "int32"), n_classes)
+    return ops.tile(2.0 * one_hot - 1.0, [1, repeats])
+
+
+@keras.saving.register_keras_serializable(package="imagination")
+class LabelTiling(layers.Layer):
+    """A layer applying :func:`tile_labels`: int labels (n,) -> float code (n, label_dim)."""
+
+    def __init__(self, n_classes: int, repeats: int, **kwargs):
+        super().__init__(**kwargs)
+        self.n_classes = n_classes
+        self.repeats = repeats
+
+    def call(self, labels):
+        return _tile(labels, self.n_classes, self.repeats)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n_classes * self.repeats)
+
+    def get_config(self):
+        return {**super().get_config(), "n_classes": self.n_classes, "repeats": self.repeats}
+
+
+def _seeds(cfg: CAAEConfig, model_index: int) -> Iterator[int]:
+    """Distinct, reproducible initialiser seeds for the layers of one sub-model."""
+    return itertools.count(cfg.seed * 10_000 + model_index * 1_000)
+
+
+def _init(seeds: Iterator[int]) -> keras.initializers.Initializer:
+    """A Glorot-uniform initialiser with the next seed (Keras' default, made reproducible)."""
+    return keras.initializers.GlorotUniform(seed=next(seeds))
+
+
+def _label_inputs(cfg: CAAEConfig):
+    """The integer label input and its tiled [-1, 1] code."""
+    labels = keras.Input(shape=(), dtype="int32", name="labels")
+    return labels, LabelTiling(cfg.n_classes, cfg.label_repeats, name="label_code")(labels)
+
+
+def build_encoder(cfg: CAAEConfig) -> keras.Model:
+    """E: 4 conv 5x5 stride 2 (64-128-256-512 x width) with ReLU, then dense latent_dim, tanh."""
+    seeds = _seeds(cfg, 1)
+    images = keras.Input((cfg.image_size, cfg.image_size, 3), name="images")
+    x = images
+    for i, f in enumerate(ENCODER_FILTERS):
+        x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same", activation="relu",
+                          kernel_initializer=_init(seeds), name=f"conv{i + 1}")(x)
+    x = layers.Flatten()(x)
+    z = layers.Dense(cfg.latent_dim, activation="tanh", kernel_initializer=_init(seeds),
+                     name="z")(x)
+    return keras.Model(images, z, name="encoder")
+
+
+def build_generator(cfg: CAAEConfig) -> keras.Model:
+    """G: [z, label] -> image.
+
+    z concatenated with the tiled label code; dense to an (image_size/32)^2 x
+    (1024 x width) map with ReLU; transposed convs 5x5 stride 2 (512-256-128-64-32
+    x width) with ReLU, each doubling the side; an output conv 5x5 with tanh to
+    (image_size, image_size, 3).
+    """
+    seeds = _seeds(cfg, 2)
+    z = keras.Input((cfg.latent_dim,), name="z")
+    labels, code = _label_inputs(cfg)
+    x = layers.Concatenate()([z, code])
+    side, start = cfg.image_size // SIZE_STEP, cfg.filters(GENERATOR_START_FILTERS)
+    x = layers.Dense(side * side * start, activation="relu", kernel_initializer=_init(seeds),
+                     name="project")(x)
+    x = layers.Reshape((side, side, start))(x)
+    for i, f in enumerate(GENERATOR_FILTERS):
+        x = layers.Conv2DTranspose(cfg.filters(f), KERNEL, strides=2, padding="same",
+                                   activation="relu", kernel_initializer=_init(seeds),
+                                   name=f"deconv{i + 1}")(x)
+    images = layers.Conv2D(3, KERNEL, padding="same", activation="tanh",
+                           kernel_initializer=_init(seeds), name="rgb")(x)
+    return keras.Model([z, labels], images, name="generator")
+
+
+def _broadcast_code(code, x):
+    """The label code (n, k) broadcast to x's spatial size and concatenated: (n, h, w, c + k)."""
+    h, w = x.shape[1], x.shape[2]
+    tiled = layers.Reshape((1, 1, code.shape[-1]))(code)
+    tiled = layers.UpSampling2D((h, w))(tiled)
+    return layers.Concatenate()([x, tiled])
+
+
+def build_image_discriminator(cfg: CAAEConfig) -> keras.Model:
+    """D_img: [image, label] -> logit (not probability) that the image is a real one of label.
+
+    4 conv 5x5 stride 2 (16-32-64-128 x width) with LeakyReLU(0.2); the tiled label
+    code is broadcast over the map and concatenated to the inputs of the first 3;
+    then dense 1024 x width with LeakyReLU(0.2) and a dense logit.
+    """
+    seeds = _seeds(cfg, 3)
+    images = keras.Input((cfg.image_size, cfg.image_size, 3), name="images")
+    labels, code = _label_inputs(cfg)
+    x = images
+    for i, f in enumerate(IMAGE_DISCRIMINATOR_FILTERS):
+        if i < 3:
+            x = _broadcast_code(code, x)
+        x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same",
+                          kernel_initializer=_init(seeds), name=f"conv{i + 1}")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(cfg.filters(IMAGE_DISCRIMINATOR_DENSE), kernel_initializer=_init(seeds),
+                     name="dense")(x)
+    x = layers.LeakyReLU(0.2)(x)
+    logit = layers.Dense(1, kernel_initializer=_init(seeds), name="logit")(x)
+    return keras.Model([images, labels], logit, name="image_discriminator")
+
+
+def build_latent_discriminator(cfg: CAAEConfig) -> keras.Model:
+    """D_z: z -> logit that z came from the prior U(-1, 1)^latent_dim (not from E).
+
+    An MLP 64-32-16 with LeakyReLU(0.2) (the reference CAAE's sizes; not scaled by
+    width: it is tiny) and a dense logit.
+    """
+    seeds = _seeds(cfg, 4)
+    z = keras.Input((cfg.latent_dim,), name="z")
+    x = z
+    for i, units in enumerate(LATENT_DISCRIMINATOR_UNITS):
+        x = layers.Dense(units, kernel_initializer=_init(seeds), name=f"dense{i + 1}")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    logit = layers.Dense(1, kernel_initializer=_init(seeds), name="logit")(x)
+    return keras.Model(z, logit, name="latent_discriminator")
+
+
+def build_classifier(cfg: CAAEConfig) -> keras.Model:
+    """C: image -> class logits (softmax in the loss).
+
+    C looks at images (real ones when it learns, generated ones when it teaches G):
+    3 conv 5x5 stride 2 (32-64-128 x width) with LeakyReLU(0.2) as a small trunk,
+    then an MLP head: dense 256 x width with ReLU and a dense of n_classes logits.
+    """
+    seeds = _seeds(cfg, 5)
+    images = keras.Input((cfg.image_size, cfg.image_size, 3), name="images")
+    x = images
+    for i, f in enumerate(CLASSIFIER_FILTERS):
+        x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same",
+                          kernel_initializer=_init(seeds), name=f"conv{i + 1}")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(cfg.filters(CLASSIFIER_DENSE), activation="relu",
+                     kernel_initializer=_init(seeds), name="dense")(x)
+    logits = layers.Dense(cfg.n_classes, kernel_initializer=_init(seeds), name="logits")(x)
+    return keras.Model(images, logits, name="classifier")

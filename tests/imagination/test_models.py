@@ -1,0 +1,222 @@
+"""The config, the five builders, the label tiling and the loss terms, checked by hand."""
+
+import dataclasses
+
+import keras
+import numpy as np
+import pytest
+
+from imagination import losses
+from imagination.config import PRESETS, CAAEConfig, preset
+from imagination.models import (
+    LabelTiling,
+    build_classifier,
+    build_encoder,
+    build_generator,
+    build_image_discriminator,
+    build_latent_discriminator,
+    tile_labels,
+)
+
+BUILDERS = (build_encoder, build_generator, build_image_discriminator,
+            build_latent_discriminator, build_classifier)
+
+
+def expected_shapes(cfg):
+    """Input and output shapes of each builder's model for ``cfg``."""
+    s, d = cfg.image_size, cfg.latent_dim
+    image = (None, s, s, 3)
+    return {
+        "encoder": ([image], (None, d)),
+        "generator": ([(None, d), (None,)], image),
+        "image_discriminator": ([image, (None,)], (None, 1)),
+        "latent_discriminator": ([(None, d)], (None, 1)),
+        "classifier": ([image], (None, cfg.n_classes)),
+    }
+
+
+# ----------------------------------------------------------------------------- config
+
+
+def test_presets():
+    assert PRESETS["paper"].image_size == 96 and PRESETS["paper"].width == 1.0
+    assert PRESETS["cpu"].image_size == 64 and PRESETS["cpu"].width <= 0.5
+    paper = PRESETS["paper"]
+    weights = (paper.rec_weight, paper.id_weight, paper.z_weight, paper.img_weight,
+               paper.cls_weight, paper.tv_weight)
+    assert weights == (1.0, 0.33, 0.01, 0.01, 0.1, 8.5e-5)
+    assert (paper.latent_dim, paper.n_classes, paper.batch_size) == (50, 6, 49)
+    assert (paper.learning_rate, paper.beta_1) == (2e-4, 0.5)
+    assert preset("cpu", seed=7).seed == 7 and preset("cpu", seed=7).image_size == 64
+    with pytest.raises(ValueError, match="unknown preset 'gpu'"):
+        preset("gpu")
+
+
+def test_config_round_trip():
+    cfg = preset("cpu", warmup_epochs=4, translate=False)
+    assert CAAEConfig.from_dict(cfg.to_dict()) == cfg
+    with pytest.raises(ValueError, match="unknown CAAEConfig fields \\['colour'\\]"):
+        CAAEConfig.from_dict({**cfg.to_dict(), "colour": 1})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.width = 2.0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error", "match"),
+    [
+        ({"image_size": 100}, ValueError, "multiple of 32"),
+        ({"image_size": 0}, ValueError, "at least 1"),
+        ({"image_size": 64.0}, TypeError, "image_size must be an int"),
+        ({"width": 0.01}, ValueError, "width"),
+        ({"latent_dim": 4}, ValueError, "at least n_classes"),
+        ({"tv_weight": -1.0}, ValueError, "tv_weight"),
+        ({"id_weight": float("nan")}, ValueError, "id_weight"),
+        ({"learning_rate": 0.0}, ValueError, "learning_rate"),
+        ({"beta_1": 1.0}, ValueError, "beta_1"),
+        ({"batch_size": 0}, ValueError, "batch_size"),
+        ({"warmup_epochs": -1}, ValueError, "warmup_epochs"),
+        ({"translate": 1}, TypeError, "translate"),
+        ({"seed": True}, TypeError, "seed"),
+    ],
+)
+def test_config_validation(overrides, error, match):
+    with pytest.raises(error, match=match):
+        CAAEConfig(**overrides)
+
+
+def test_derived_sizes():
+    cfg = CAAEConfig()
+    assert (cfg.label_repeats, cfg.label_dim) == (8, 48)
+    assert cfg.filters(64) == 64 and preset("cpu", width=0.25).filters(32) == 8
+    assert preset("cpu", width=1 / 32).filters(32) == 1
+
+
+# ----------------------------------------------------------------------------- builders
+
+
+@pytest.mark.parametrize("name", ["paper", "cpu"])
+def test_builder_shapes(name):
+    """Every builder of both presets builds with the documented input and output shapes."""
+    cfg = PRESETS[name]
+    expected = expected_shapes(cfg)
+    for build in BUILDERS:
+        model = build(cfg)
+        inputs, output = expected[model.name]
+        assert [tuple(i.shape) for i in model.inputs] == inputs, model.name
+        assert tuple(model.output.shape) == output, model.name
+
+
+def test_paper_filter_counts():
+    cfg = PRESETS["paper"]
+    encoder, generator = build_encoder(cfg), build_generator(cfg)
+    convs = [layer for layer in encoder.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [64, 128, 256, 512]
+    assert all(c.kernel_size == (5, 5) and c.strides == (2, 2) for c in convs)
+    assert encoder.get_layer("z").units == 50
+    deconvs = [la for la in generator.layers if isinstance(la, keras.layers.Conv2DTranspose)]
+    assert [c.filters for c in deconvs] == [512, 256, 128, 64, 32]
+    assert generator.get_layer("project").units == 3 * 3 * 1024
+    assert generator.get_layer("rgb").filters == 3
+
+
+def test_builders_run_and_ranges(tiny_cfg):
+    """A forward pass of each tiny model: shapes, and E and G inside [-1, 1] (tanh)."""
+    rng = np.random.default_rng(0)
+    s, n = tiny_cfg.image_size, 5
+    x = rng.uniform(-1, 1, (n, s, s, 3)).astype("float32")
+    y = np.arange(n) % tiny_cfg.n_classes
+    z = np.asarray(build_encoder(tiny_cfg)(x))
+    assert z.shape == (n, tiny_cfg.latent_dim) and np.abs(z).max() <= 1
+    g = np.asarray(build_generator(tiny_cfg)([z, y]))
+    assert g.shape == x.shape and np.abs(g).max() <= 1
+    assert np.asarray(build_image_discriminator(tiny_cfg)([x, y])).shape == (n, 1)
+    assert np.asarray(build_latent_discriminator(tiny_cfg)(z)).shape == (n, 1)
+    assert np.asarray(build_classifier(tiny_cfg)(x)).shape == (n, tiny_cfg.n_classes)
+
+
+def test_image_discriminator_sees_the_label(tiny_cfg):
+    """The tiled label is concatenated to the first 3 conv inputs: 3 + label_dim channels first."""
+    d = build_image_discriminator(tiny_cfg)
+    convs = [la for la in d.layers if isinstance(la, keras.layers.Conv2D)]
+    assert [c.input.shape[-1] for c in convs[:3]] == [
+        3 + tiny_cfg.label_dim,
+        tiny_cfg.filters(16) + tiny_cfg.label_dim,
+        tiny_cfg.filters(32) + tiny_cfg.label_dim,
+    ]
+    assert convs[3].input.shape[-1] == tiny_cfg.filters(64)
+    x = np.zeros((2, 32, 32, 3), "float32")
+    out = np.asarray(d([x, np.array([0, 5])]))
+    assert out[0, 0] != out[1, 0]  # same image, different labels, different verdicts
+
+
+def test_same_seed_same_weights(tiny_cfg):
+    a, b = build_generator(tiny_cfg), build_generator(tiny_cfg)
+    c = build_generator(tiny_cfg.replace(seed=tiny_cfg.seed + 1))
+    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
+        np.testing.assert_array_equal(wa, wb)
+    assert not np.array_equal(a.get_weights()[0], c.get_weights()[0])
+
+
+# ----------------------------------------------------------------------------- label tiling
+
+
+def test_tile_labels_by_hand():
+    """Paper sizes: 6 classes, latent 50 -> the [-1, 1] one-hot repeated 8 times (48 values)."""
+    cfg = CAAEConfig()
+    code = np.asarray(tile_labels(np.array([1, 0, 5]), cfg))
+    one = [-1, 1, -1, -1, -1, -1]
+    assert code.shape == (3, 48)
+    np.testing.assert_array_equal(code[0], one * 8)
+    np.testing.assert_array_equal(code[1], [1, -1, -1, -1, -1, -1] * 8)
+    np.testing.assert_array_equal(code[2], [-1, -1, -1, -1, -1, 1] * 8)
+    small = CAAEConfig(latent_dim=13, n_classes=6, image_size=32)  # floor(13 / 6) = 2
+    np.testing.assert_array_equal(np.asarray(tile_labels(np.array([2]), small))[0],
+                                  [-1, -1, 1, -1, -1, -1] * 2)
+
+
+def test_label_tiling_layer_matches_function():
+    cfg = CAAEConfig()
+    labels = np.array([0, 1, 2, 3, 4, 5])
+    layer = LabelTiling(cfg.n_classes, cfg.label_repeats)
+    np.testing.assert_array_equal(np.asarray(layer(labels)), np.asarray(tile_labels(labels, cfg)))
+    assert LabelTiling.from_config(layer.get_config()).repeats == 8
+
+
+# ----------------------------------------------------------------------------- losses
+
+
+def test_loss_terms_by_hand():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (2, 4, 4, 3)).astype("float32")
+    g = rng.uniform(-1, 1, (2, 4, 4, 3)).astype("float32")
+    assert float(losses.reconstruction_loss(x, g)) == pytest.approx(np.abs(x - g).mean(), 1e-6)
+    dv = ((g[:, 1:] - g[:, :-1]) ** 2).sum(axis=(1, 2, 3))
+    dh = ((g[:, :, 1:] - g[:, :, :-1]) ** 2).sum(axis=(1, 2, 3))
+    assert float(losses.total_variation_loss(g)) == pytest.approx(((dv + dh) / 2).mean() / 4, 1e-5)
+    assert float(losses.total_variation_loss(np.ones((2, 4, 4, 3), "float32"))) == 0.0
+    zero = np.zeros((3, 1), "float32")
+    assert float(losses.discriminator_loss(zero, zero)) == pytest.approx(2 * np.log(2), 1e-6)
+    assert float(losses.adversarial_loss(zero)) == pytest.approx(np.log(2), 1e-6)
+    big = np.full((3, 1), 30.0, "float32")
+    assert float(losses.adversarial_loss(big)) == pytest.approx(0.0, abs=1e-6)
+    logits = np.log(np.array([[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]], "float32"))
+    labels = np.array([0, 1])
+    assert float(losses.classifier_loss(labels, logits)) == pytest.approx(
+        -(np.log(0.5) + np.log(0.8)) / 2, 1e-5)
+    assert float(losses.accuracy(np.array([0, 0]), logits)) == 0.5
+
+
+def test_identity_loss_by_hand():
+    """Sum over the feature maps of mean |f(x) - f(g)|, for a two-map network."""
+    inputs = keras.Input((4, 4, 3))
+    net = keras.Model(inputs, [keras.layers.Identity()(inputs),
+                               keras.layers.AveragePooling2D(2)(inputs)])
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, (2, 4, 4, 3)).astype("float32")
+    g = rng.uniform(-1, 1, (2, 4, 4, 3)).astype("float32")
+
+    def pool(a):
+        return a.reshape(2, 2, 2, 2, 2, 3).mean(axis=(2, 4))
+
+    expected = np.abs(x - g).mean() + np.abs(pool(x) - pool(g)).mean()
+    assert float(losses.identity_loss(net, x, g)) == pytest.approx(expected, 1e-5)
