@@ -1,0 +1,186 @@
+"""Pre-train the imagination model: ``python -m imagination.train --out DIR``.
+
+Writes into ``DIR``:
+
+- ``checkpoint.keras`` and ``state.json``: the model and the number of epochs
+  done, replaced atomically after every epoch; ``--resume`` continues from them;
+- ``losses.csv``: every epoch's losses (Keras' CSVLogger, appended on resume);
+- ``grids/epoch-NNN.png``: inputs beside their six imagined translations;
+- ``identity.keras``: the identity network trained on the data's subjects
+  (``--identity trained``);
+- ``model.keras``: the final model; ``quality.txt`` with ``--evaluate``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from clifer.data import CLASSES
+
+from ._files import publish
+
+CHECKPOINT = "checkpoint.keras"
+STATE = "state.json"
+
+
+def _write_json(path: Path, value: dict) -> None:
+    """Write JSON atomically (temporary file, then rename)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w") as f:
+        json.dump(value, f, indent=2)
+    publish(tmp, path)
+
+
+def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool):
+    import keras
+
+    from .grids import write_grid
+
+    class EpochCheckpoint(keras.callbacks.Callback):
+        """The model and the epochs done, replaced atomically after every epoch."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.save(out / CHECKPOINT)
+            _write_json(out / STATE, {"epochs_done": epoch + 1})
+
+    class ImaginationGrids(keras.callbacks.Callback):
+        """A picture of imagined faces every ``grid_every`` epochs."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            if (epoch + 1) % grid_every == 0:
+                write_grid(out / "grids" / f"epoch-{epoch + 1:03d}.png", self.model, grid_inputs)
+
+    return [
+        EpochCheckpoint(),
+        keras.callbacks.CSVLogger(str(out / "losses.csv"), append=resume),
+        ImaginationGrids(),
+    ]
+
+
+def _grid_inputs(faces, data: str, image_size: int) -> np.ndarray:
+    """One face per class: of unseen synthetic subjects, or the data's first ones."""
+    from .data import synthetic_faces
+    from .evaluate import EVAL_SEED
+
+    pool = faces
+    if data == "synthetic":
+        pool = synthetic_faces(2, image_size=image_size, seed=EVAL_SEED)
+    present = [c for c in range(len(CLASSES)) if (pool.labels == c).any()]
+    return pool.images[[np.flatnonzero(pool.labels == c)[0] for c in present]]
+
+
+def _identity(args, faces, image_size: int, out: Path):
+    from .identity import identity_network, train_identity_network
+
+    if args.identity != "trained":
+        return identity_network(args.identity, image_size)
+    net = train_identity_network(faces.images, faces.subjects, image_size,
+                                 epochs=args.identity_epochs, groups=faces.clips,
+                                 seed=args.seed or 0)  # fmt: skip
+    report = getattr(net, "training_report", {})
+    if report:
+        print(f"identity network: held-out subject accuracy {report['accuracy']:.3f} "
+              f"(chance {report['chance']:.3f})")  # fmt: skip
+    net.save(out / "identity.keras")
+    return net
+
+
+def run(args: argparse.Namespace) -> int:
+    from .caae import CAAE, load
+    from .config import preset
+    from .data import to_tf_dataset, training_faces
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    checkpoint = out / CHECKPOINT
+    if checkpoint.exists() and not args.resume:
+        raise ValueError(f"{out} already holds a training run; use --resume to continue it, "
+                         "or another --out")  # fmt: skip
+    if args.resume and not checkpoint.exists():
+        raise FileNotFoundError(f"nothing to resume: no {CHECKPOINT} in {out}")
+
+    overrides = {k: v for k, v in (("batch_size", args.batch_size),
+                                   ("warmup_epochs", args.warmup_epochs), ("seed", args.seed))
+                 if v is not None}  # fmt: skip
+    if args.resume:
+        model = load(checkpoint)
+        done = json.loads((out / STATE).read_text())["epochs_done"]
+        cfg = model.config
+        print(f"resuming {checkpoint} after {done} epochs")
+    else:
+        cfg = preset(args.preset, **overrides)
+        done = 0
+    faces = training_faces(args.data, image_size=cfg.image_size, root=args.root,
+                           n_subjects=args.subjects, seed=cfg.seed)  # fmt: skip
+    print(f"training faces: {len(faces)} of {len(faces.subject_ids())} subjects, "
+          f"{cfg.image_size}x{cfg.image_size}")  # fmt: skip
+    if not args.resume:
+        model = CAAE(cfg, identity_network=_identity(args, faces, cfg.image_size, out))
+        model.compile()
+    if done >= args.epochs:
+        print(f"already trained for {done} epochs (--epochs {args.epochs})")
+    else:
+        model.fit(to_tf_dataset(faces, cfg.batch_size, seed=cfg.seed), epochs=args.epochs,
+                  initial_epoch=done, verbose=0 if args.quiet else "auto",
+                  callbacks=_callbacks(out, _grid_inputs(faces, args.data, cfg.image_size),
+                                       args.grid_every, args.resume))  # fmt: skip
+    model.save(out / "model.keras")
+    print(f"saved {out / 'model.keras'}")
+    if args.evaluate:
+        from .evaluate import evaluate_quality
+
+        report = evaluate_quality(model)
+        (out / "quality.txt").write_text(str(report) + "\n")
+        print(report)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from clifer.data import DATASETS
+
+    parser = argparse.ArgumentParser(
+        prog="python -m imagination.train",
+        description="Pre-train the imagination model (a conditional adversarial auto-encoder).",
+    )
+    parser.add_argument("--data", default="synthetic", choices=["synthetic", *sorted(DATASETS)],
+                        help="training faces: synthetic subjects, or a real dataset (--root)")
+    parser.add_argument("--root", type=Path, help="the real dataset's folder as distributed")
+    parser.add_argument("--subjects", type=int, default=2000,
+                        help="synthetic identities to train on (default 2000)")
+    parser.add_argument("--preset", default="cpu", choices=["cpu", "paper"])
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, help="default: the preset's")
+    parser.add_argument("--warmup-epochs", type=int, help="auto-encoder epochs before the "
+                        "adversarial terms (default: the preset's)")
+    parser.add_argument("--identity", default="trained",
+                        help="identity loss: 'trained' (a network trained on the data's "
+                        "subjects), 'off', or a path to vgg-face.mat or a saved .keras network")
+    parser.add_argument("--identity-epochs", type=int, default=10)
+    parser.add_argument("--out", required=True, type=Path, help="folder for the run's files")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out")
+    parser.add_argument("--grid-every", type=int, default=1, help="epochs between pictures")
+    parser.add_argument("--evaluate", action="store_true",
+                        help="measure the quality on unseen synthetic subjects at the end")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except (FileNotFoundError, ValueError, TypeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

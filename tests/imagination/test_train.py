@@ -1,0 +1,48 @@
+"""``python -m imagination.train``: a run, its files, resuming, refusals."""
+
+import json
+import subprocess
+import sys
+
+import cv2
+import pytest
+
+from imagination.caae import load
+from imagination.train import main
+
+TINY = ["--subjects", "6", "--batch-size", "12", "--warmup-epochs", "1", "--identity", "off",
+        "--quiet"]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_train_writes_its_files_and_resumes(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main([*TINY, "--epochs", "2", "--out", str(out)]) == 0
+    assert json.loads((out / "state.json").read_text()) == {"epochs_done": 2}
+    rows = (out / "losses.csv").read_text().strip().splitlines()
+    assert rows[0].startswith("epoch,") and "loss_rec" in rows[0] and len(rows) == 3
+    for epoch in (1, 2):
+        grid = cv2.imread(str(out / "grids" / f"epoch-{epoch:03d}.png"))
+        assert grid is not None and grid.shape[1] > 7 * 64  # input + six translations
+    model = load(out / "model.keras")
+    assert model.config.image_size == 64
+    # a second run in the same folder is refused; --resume continues it
+    assert main([*TINY, "--epochs", "3", "--out", str(out)]) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main([*TINY, "--epochs", "3", "--out", str(out), "--resume"]) == 0
+    assert json.loads((out / "state.json").read_text()) == {"epochs_done": 3}
+    assert len((out / "losses.csv").read_text().strip().splitlines()) == 4
+    assert (out / "grids" / "epoch-003.png").exists()
+
+
+def test_nothing_to_resume_and_bad_sources(tmp_path, capsys):
+    assert main([*TINY, "--out", str(tmp_path / "empty"), "--resume"]) == 2
+    assert "nothing to resume" in capsys.readouterr().err
+    assert main([*TINY, "--data", "ravdess", "--out", str(tmp_path / "r")]) == 2
+    assert "--root is needed" in capsys.readouterr().err
+
+
+def test_help():
+    out = subprocess.run([sys.executable, "-m", "imagination.train", "--help"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert out.startswith("usage: python -m imagination.train") and "--resume" in out
