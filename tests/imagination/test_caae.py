@@ -54,8 +54,9 @@ def test_warmup_then_adversarial(trained, tiny_cfg):
         assert history[key][0] == 0, key
         assert history[key][1] > 0 and np.isfinite(history[key][1]), key
     assert history["loss_rec"][1] > 0
-    # the classifier's weight on generated images in the last epoch (epoch 1): w * exp(-1)
-    assert float(model.cls_gen_weight) == pytest.approx(tiny_cfg.cls_weight * np.exp(-1), 1e-6)
+    # the classifier's weight on generated images in the last epoch (epoch 1, the first
+    # after the one-epoch warm-up): w * exp(-0)
+    assert float(model.cls_gen_weight) == pytest.approx(tiny_cfg.cls_weight, 1e-6)
 
 
 def test_identity_network_is_frozen_and_used(tiny_cfg, faces):
@@ -111,13 +112,13 @@ def test_schedule_callbacks(tiny_cfg):
     cls_schedule, warmup = ClassifierWeightSchedule(), WarmupSchedule()
     for cb in (cls_schedule, warmup):
         cb.set_model(model)
-    for epoch in (0, 1, 3):
+    for epoch in (0, 1, 2, 3, 5):  # the decay starts with the adversarial epochs (2)
         cls_schedule.on_epoch_begin(epoch)
         assert float(model.cls_gen_weight) == pytest.approx(
-            tiny_cfg.cls_weight * np.exp(-epoch), 1e-6)
+            tiny_cfg.cls_weight * np.exp(-max(0, epoch - 2)), 1e-6)
         warmup.on_epoch_begin(epoch)
         assert model.adversarial == (epoch >= 2)
-    custom = ClassifierWeightSchedule(weight=2.0)
+    custom = ClassifierWeightSchedule(weight=2.0, start=0)  # the paper: from epoch 0
     custom.set_model(model)
     custom.on_epoch_begin(1)
     assert float(model.cls_gen_weight) == pytest.approx(2 * np.exp(-1), 1e-6)
