@@ -5,7 +5,7 @@ that cannot be opened or holds no frame raises :class:`VideoError`, so that a
 loader can skip it with a warning; a file that breaks off part-way (truncated,
 damaged) yields the frames before the break.
 
-Frame selection (``../shared/design/ALGORITHMS.md`` section 5):
+Frame selection, as in the CLIFER paper (see docs/datasets.md):
 
 * :func:`chunked_frame_indices` -- RAVDESS and BAUM-1s: 500 ms chunks, the
   two penultimate frames of each, the first and the last chunk dropped;
