@@ -43,6 +43,15 @@ BAD_SIDECAR = "malformed face-box sidecar"
 BAD_NAME = "file name does not parse"
 MISSING_LABELS = "missing label file"
 MALFORMED_LABELS = "malformed label file"
+
+
+class LabelFileError(ValueError):
+    """A label file (MMI's ``<SID>.xml``, BAUM-1s' spreadsheet) that is missing,
+    unreadable or holds no valid label; ``reason`` is the load report's skip reason."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
 NO_LABEL = "no label for the file"
 MISSING_VIDEO = "labelled video missing"
 INCOMPLETE_SUBJECT = "subject lacks some of the six classes"

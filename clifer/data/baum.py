@@ -57,13 +57,6 @@ CONFLICT = "conflicting labels"
 NAME_MISMATCH = "emotion name disagrees with the code"
 
 
-class AnnotationError(ValueError):
-    """An annotation file that is missing or cannot be read as BAUM-1s labels."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-
 
 @dataclass
 class Annotations:
@@ -98,30 +91,30 @@ def _read_table(path: Path) -> pd.DataFrame:
 def read_annotations(path: str | Path) -> Annotations:
     """The clip labels of an ``Annotations_BAUM1s`` spreadsheet or CSV export.
 
-    Raises :class:`AnnotationError` when the file is missing or unreadable, or
+    Raises :class:`LabelFileError` when the file is missing or unreadable, or
     when its clip-name or code column cannot be told.
     """
     path = Path(path)
     if not path.is_file():
-        raise AnnotationError(P.MISSING_LABELS, f"no {path.name}")
+        raise P.LabelFileError(P.MISSING_LABELS, f"no {path.name}")
     try:
         table = _read_table(path)
     except Exception as exc:  # pandas and its engines raise many types for a broken file
-        raise AnnotationError(P.MALFORMED_LABELS, f"{path.name}: {exc}") from exc
+        raise P.LabelFileError(P.MALFORMED_LABELS, f"{path.name}: {exc}") from exc
     if table.empty:
-        raise AnnotationError(P.MALFORMED_LABELS, f"{path.name} is empty")
+        raise P.LabelFileError(P.MALFORMED_LABELS, f"{path.name} is empty")
     is_clip = table.apply(lambda column: column.str.match(_CLIP.pattern, case=False))
     clip_col = is_clip.sum().idxmax()
     rows = is_clip[clip_col].to_numpy()
     if not rows.any():
-        raise AnnotationError(P.MALFORMED_LABELS, f"{path.name}: no clip names like S001_001")
+        raise P.LabelFileError(P.MALFORMED_LABELS, f"{path.name}: no clip names like S001_001")
     data = table[rows]
     first = int(rows.argmax())
     header = table.iloc[first - 1] if first > 0 else pd.Series("", index=table.columns)
     clips = data[clip_col].str.upper()
     code_col = _code_column(data, clips, header, exclude=clip_col)
     if code_col is None:
-        raise AnnotationError(
+        raise P.LabelFileError(
             P.MALFORMED_LABELS, f"{path.name}: cannot tell which column holds the emotion code"
         )
     name_col = _name_column(data, exclude=(clip_col, code_col))
@@ -215,7 +208,7 @@ def find_sources(
     """The labelled clips; unlabelled, unused or broken ones counted in ``report``."""
     try:
         annotations = read_annotations(annotation_file)
-    except AnnotationError as exc:
+    except P.LabelFileError as exc:
         report.skip(annotation_file, exc.reason, str(exc))
         return []
     for clip, reason, detail in annotations.problems:

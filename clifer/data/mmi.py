@@ -52,13 +52,6 @@ NO_VIDEO = "session without a video"
 PROFILE_ONLY = "profile view only"
 
 
-class LabelError(ValueError):
-    """A label file that is missing, unreadable or holds no valid emotion code."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(detail)
-        self.reason = reason
-
 
 def read_view(session_xml: Path) -> int:
     """The ``view`` of the first ``<track>`` of a session.xml; ValueError if absent or unknown."""
@@ -81,15 +74,15 @@ def read_view(session_xml: Path) -> int:
 def read_emotion(label_xml: Path) -> int | None:
     """The Emotion metatag's code (1..6), None when the file has no Emotion metatag.
 
-    Raises :class:`LabelError` for a missing or unreadable file, a code that is
+    Raises :class:`LabelFileError` for a missing or unreadable file, a code that is
     not 1..6, or two Emotion metatags that disagree.
     """
     if not label_xml.is_file():
-        raise LabelError(P.MISSING_LABELS, f"no {label_xml.name}")
+        raise P.LabelFileError(P.MISSING_LABELS, f"no {label_xml.name}")
     try:
         root = ET.parse(label_xml).getroot()
     except (ET.ParseError, OSError) as exc:
-        raise LabelError(P.MALFORMED_LABELS, f"{label_xml.name}: {exc}") from exc
+        raise P.LabelFileError(P.MALFORMED_LABELS, f"{label_xml.name}: {exc}") from exc
     values = {
         (tag.get("Value") or "").strip()
         for tag in root.iter("Metatag") if (tag.get("Name") or "").strip().lower() == "emotion"
@@ -97,10 +90,11 @@ def read_emotion(label_xml: Path) -> int | None:
     if not values:
         return None
     if len(values) > 1:
-        raise LabelError(P.MALFORMED_LABELS, f"{label_xml.name}: emotions {sorted(values)}")
+        raise P.LabelFileError(P.MALFORMED_LABELS, f"{label_xml.name}: emotions {sorted(values)}")
     value = values.pop()
     if not value.isdigit() or int(value) not in EMOTIONS:
-        raise LabelError(P.MALFORMED_LABELS, f"{label_xml.name}: emotion {value!r} is not 1..6")
+        detail = f"{label_xml.name}: emotion {value!r} is not 1..6"
+        raise P.LabelFileError(P.MALFORMED_LABELS, detail)
     return int(value)
 
 
@@ -155,7 +149,7 @@ def _source(video: Path, view: int, report: LoadReport, options: dict) -> P.Sour
         return None
     try:
         code = read_emotion(video.with_suffix(".xml"))
-    except LabelError as exc:
+    except P.LabelFileError as exc:
         report.skip(video, exc.reason, str(exc))
         return None
     if code is None:

@@ -120,12 +120,12 @@ def test_missing_or_broken_spreadsheet_is_reported(corpus, tmp_path):
 def test_ambiguous_columns_are_refused(tmp_path):
     table = pd.DataFrame([["S001_001", 3, 8], ["S001_002", 4, 9]])
     table.to_excel(tmp_path / "a.xlsx", header=False, index=False)
-    with pytest.raises(baum.AnnotationError, match="which column"):
+    with pytest.raises(baum.P.LabelFileError, match="which column"):
         read_annotations(tmp_path / "a.xlsx")
     table.to_excel(tmp_path / "b.xlsx", header=["Clip", "Take", "Code"], index=False)
     assert read_annotations(tmp_path / "b.xlsx").codes == {"S001_001": 8, "S001_002": 9}
     pd.DataFrame([["x", 1]]).to_excel(tmp_path / "c.xlsx", header=False, index=False)
-    with pytest.raises(baum.AnnotationError, match="no clip names"):
+    with pytest.raises(baum.P.LabelFileError, match="no clip names"):
         read_annotations(tmp_path / "c.xlsx")
 
 

@@ -151,7 +151,7 @@ def test_view_and_emotion_parsing(tmp_path):
     (tmp_path / "z.xml").write_text(
         '<Session><Metatag Name="Emotion" Value="1"/><Metatag Name="Emotion" Value="4"/></Session>'
     )
-    with pytest.raises(mmi.LabelError, match="emotions"):
+    with pytest.raises(mmi.P.LabelFileError, match="emotions"):
         read_emotion(tmp_path / "z.xml")
 
 
