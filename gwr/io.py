@@ -143,8 +143,9 @@ def _restore(net, arrays: dict, prefix: str, info: dict) -> None:
     net.quantization_error_ = np.asarray(info.get("quantization_error", []), float)
 
 
-def load_networks(path, kind: str) -> dict:
-    """Networks saved by :func:`save_networks` as ``kind``, by prefix."""
+def load_networks(path, kind: str) -> tuple[dict, dict]:
+    """Networks saved by :func:`save_networks` as ``kind``, by prefix, and the
+    owner's saved parameters (one read of the file)."""
     from .network import GammaGWR
 
     header, arrays = read_header(path)
@@ -155,4 +156,4 @@ def load_networks(path, kind: str) -> dict:
         net = GammaGWR(**info["params"])
         _restore(net, arrays, prefix, info)
         nets[prefix] = net
-    return nets
+    return nets, header.get("params", {})

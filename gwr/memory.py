@@ -246,13 +246,12 @@ class GrowingDualMemory(ParamsMixin):
     @classmethod
     def load(cls, path: str | Path) -> GrowingDualMemory:
         """Read a dual memory written by :meth:`save`."""
-        from .io import load_networks, read_header
+        from .io import load_networks
 
-        header, _ = read_header(path)
-        nets = load_networks(path, kind=cls.__name__)
+        nets, params = load_networks(path, kind=cls.__name__)
         if set(nets) != set(MEMORIES):
             raise ValueError(f"{path} does not hold both memories, only {sorted(nets)}")
-        gdm = cls(**header["params"])
+        gdm = cls(**params)
         for m in MEMORIES:
             gdm.__dict__["_" + m] = nets[m]
         return gdm

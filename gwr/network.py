@@ -379,4 +379,4 @@ class GammaGWR(ParamsMixin):
         """Read a network written by :meth:`save`; training continues exactly where it stopped."""
         from .io import load_networks
 
-        return load_networks(path, kind=cls.__name__)[""]
+        return load_networks(path, kind=cls.__name__)[0][""]
