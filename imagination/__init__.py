@@ -9,6 +9,7 @@ memory; its generator translates a face into each expression.
 - :mod:`imagination.losses`: the loss terms
 - :mod:`imagination.caae`: :class:`CAAE` (the ``keras.Model``) and :func:`load`
 - :mod:`imagination.callbacks`: the warm-up and classifier-weight schedules
+- :mod:`imagination.pretrained`: :func:`load_pretrained`, the models that ship
 
 Importing this package imports Keras (with the TensorFlow backend).
 """
@@ -16,6 +17,7 @@ Importing this package imports Keras (with the TensorFlow backend).
 from .caae import CAAE, load
 from .callbacks import ClassifierWeightSchedule, WarmupSchedule
 from .config import PRESETS, CAAEConfig, preset
+from .pretrained import load_pretrained
 
 __all__ = [
     "CAAE",
@@ -24,5 +26,6 @@ __all__ = [
     "ClassifierWeightSchedule",
     "WarmupSchedule",
     "load",
+    "load_pretrained",
     "preset",
 ]

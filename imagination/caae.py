@@ -22,6 +22,14 @@ Then, in one forward pass per batch, four simultaneous updates:
 default; it teaches G to translate) and ``y`` otherwise (the paper);
 ``w_c(epoch) = cls * exp(-epoch)``.
 
+Paired translation (not in the paper): when a batch also carries, for each
+image, a real frame of the same person showing another expression
+(``pair_images``, ``pair_labels``; :func:`imagination.data.to_tf_dataset` with
+``pairs=True`` draws them), ``y'`` is the pair's class and E and G also minimise
+``pair * L1(x_pair, G(E(x), y'))``, in the warm-up as well. It shows the
+generator what each label does to a face, the signal a small model does not get
+from the decaying classifier term alone.
+
 The two schedules are callbacks (:mod:`imagination.callbacks`) that
 :meth:`CAAE.fit` adds unless given: :class:`~imagination.callbacks.WarmupSchedule`
 switches the step from warm-up to adversarial (by retracing the train function,
@@ -75,7 +83,7 @@ RANGE_TOLERANCE = 1e-3
 #: Names of the metrics that ``fit`` reports, in order (all of them every step; the
 #: adversarial ones stay 0 during the warm-up).
 TRAIN_METRICS = (
-    "loss", "loss_rec", "loss_id", "loss_tv", "loss_img_g", "loss_img_d",
+    "loss", "loss_rec", "loss_id", "loss_tv", "loss_pair", "loss_img_g", "loss_img_d",
     "loss_z_e", "loss_z_d", "loss_cls", "loss_cls_g", "acc_cls",
 )
 #: Names of the metrics that ``evaluate`` (and ``fit``'s validation) reports.
@@ -342,16 +350,16 @@ class CAAE(keras.Model):
         """One batch: the warm-up or the adversarial updates; returns every tracker's mean."""
         if self.eg_optimizer is None:
             raise RuntimeError("call CAAE.compile() before training")
-        images, labels = self._batch(data)
+        images, labels, pairs = self._batch(data)
         if self._adversarial:
-            self._adversarial_step(images, labels)
+            self._adversarial_step(images, labels, pairs)
         else:
-            self._warmup_step(images, labels)
+            self._warmup_step(images, labels, pairs)
         return {name: t.result() for name, t in self._trackers.items()}
 
     def test_step(self, data) -> dict:
         """Reconstruction and classifier metrics on a validation batch (no updates)."""
-        images, labels = self._batch(data)
+        images, labels, _ = self._batch(data)
         z = self.encoder(images, training=False)
         rec = self.generator([z, labels], training=False)
         terms = self._autoencoder_terms(images, rec)
@@ -362,29 +370,43 @@ class CAAE(keras.Model):
         return {name: self._trackers[name].result() for name in TEST_METRICS}
 
     def _batch(self, data):
-        """(images, labels) of a batch, checked as far as a traced graph allows."""
+        """(images, labels, pairs) of a batch, checked as far as a traced graph allows.
+
+        ``pairs`` is None, or (pair_images, pair_labels) when the batch carries them
+        and the config's ``pair_weight`` is positive.
+        """
+        images, labels, pairs = _split_data(data)
+        images, labels = self._checked(images, labels, "")
+        if pairs is not None and self.config.pair_weight > 0:
+            pairs = self._checked(*pairs, "pair_")
+        else:
+            pairs = None
+        return images, labels, pairs
+
+    def _checked(self, images, labels, prefix: str):
+        """Images as float32 in [-1, 1] and labels as int32 class ids, or an error."""
         tf = _tf()
-        images, labels = _split_data(data)
         s = self.config.image_size
         shape = tuple(images.shape[1:])
         if len(images.shape) != 4 or shape != (s, s, 3):
-            raise ValueError(f"images must have shape (n, {s}, {s}, 3); got "
+            raise ValueError(f"{prefix}images must have shape (n, {s}, {s}, 3); got "
                              f"{tuple(images.shape)}")
         if images.dtype == tf.uint8:
             images = tf.cast(images, "float32") / 127.5 - 1.0
         elif not images.dtype.is_floating:
-            raise TypeError(f"images must be floats in [-1, 1] or uint8, got {images.dtype.name}")
+            raise TypeError(f"{prefix}images must be floats in [-1, 1] or uint8, got "
+                            f"{images.dtype.name}")
         images = tf.cast(images, "float32")
-        images = tf.debugging.assert_all_finite(images, "images contain NaN or infinity")
+        images = tf.debugging.assert_all_finite(images, f"{prefix}images contain NaN or infinity")
         if labels.dtype.is_floating:
             labels = tf.round(labels)
         labels = tf.reshape(tf.cast(labels, "int32"), [-1])
         checks = [
             tf.debugging.assert_equal(tf.shape(labels)[0], tf.shape(images)[0],
-                                      message="one label per image expected"),
-            tf.debugging.assert_non_negative(labels, message="labels must be >= 0"),
+                                      message=f"one {prefix}label per image expected"),
+            tf.debugging.assert_non_negative(labels, message=f"{prefix}labels must be >= 0"),
             tf.debugging.assert_less(labels, self.config.n_classes,
-                                     message=f"labels must be < {self.config.n_classes}"),
+                                     message=f"{prefix}labels must be < {self.config.n_classes}"),
         ]
         with tf.control_dependencies(checks):
             labels = tf.identity(labels)
@@ -406,21 +428,26 @@ class CAAE(keras.Model):
         return (c.rec_weight * terms["loss_rec"] + c.tv_weight * terms["loss_tv"]
                 + c.id_weight * terms["loss_id"])
 
-    def _warmup_step(self, images, labels) -> None:
-        """Auto-encoder update of E and G only."""
+    def _warmup_step(self, images, labels, pairs=None) -> None:
+        """Auto-encoder update of E and G only (and the paired translation, if given)."""
         tf = _tf()
         with tf.GradientTape() as tape:
             z = self.encoder(images, training=True)
             rec = self.generator([z, labels], training=True)
             terms = self._autoencoder_terms(images, rec)
             loss = self._autoencoder_loss(terms)
+            if pairs is not None:
+                pair_images, pair_labels = pairs
+                fake = self.generator([z, pair_labels], training=True)
+                terms["loss_pair"] = losses.reconstruction_loss(pair_images, fake)
+                loss = loss + self.config.pair_weight * terms["loss_pair"]
             scaled = _per_replica(loss)  # inside the tape, or the division has no gradient
         variables = self._player_variables()[0]
         grads = tape.gradient(scaled, variables)
         self.eg_optimizer.apply_gradients(zip(grads, variables, strict=True))
         self._track(loss=loss, **terms)
 
-    def _adversarial_step(self, images, labels) -> None:
+    def _adversarial_step(self, images, labels, pairs=None) -> None:
         """One forward pass, then simultaneous updates of E+G, D_img, D_z and C."""
         tf = _tf()
         c = self.config
@@ -428,11 +455,16 @@ class CAAE(keras.Model):
         with tf.GradientTape(persistent=True) as tape:
             z = self.encoder(images, training=True)
             rec = self.generator([z, labels], training=True)
-            if c.translate:
+            if pairs is not None:
+                pair_images, targets = pairs
+                fake = self.generator([z, targets], training=True)
+            elif c.translate:
                 fake = self.generator([z, targets], training=True)
             else:
                 fake, targets = rec, labels
             terms = self._autoencoder_terms(images, rec)
+            if pairs is not None:
+                terms["loss_pair"] = losses.reconstruction_loss(pair_images, fake)
             d_real = self.image_discriminator([images, labels], training=True)
             d_fake = self.image_discriminator([fake, targets], training=True)
             dz_prior = self.latent_discriminator(prior, training=True)
@@ -444,6 +476,8 @@ class CAAE(keras.Model):
             loss_cls_g = losses.classifier_loss(targets, c_fake)
             loss_eg = (self._autoencoder_loss(terms) + c.img_weight * loss_img_g
                        + c.z_weight * loss_z_e + self.cls_gen_weight * loss_cls_g)
+            if pairs is not None:
+                loss_eg = loss_eg + c.pair_weight * terms["loss_pair"]
             loss_img_d = losses.discriminator_loss(d_real, d_fake)
             loss_z_d = losses.discriminator_loss(dz_prior, dz_code)
             loss_cls = losses.classifier_loss(labels, c_real)
@@ -565,6 +599,18 @@ class CAAE(keras.Model):
             identity = keras.saving.deserialize_keras_object(identity)
         return cls(config=config.pop("config"), identity_network=identity, **config)
 
+    def inference_copy(self) -> CAAE:
+        """A copy with the same five sub-models and weights, but no optimiser state and
+        no identity network: what a trained model needs to encode and imagine, in a
+        third of the file (the shipped models are saved this way)."""
+        copy = CAAE(self.config, name=self.name)
+        for part in ("encoder", "generator", "image_discriminator", "latent_discriminator",
+                     "classifier"):
+            getattr(copy, part).set_weights(getattr(self, part).get_weights())
+        copy.cls_gen_weight.assign(self.cls_gen_weight)
+        copy._adversarial = self._adversarial
+        return copy
+
     def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
         """Save in the ``.keras`` format, atomically: a temporary file, then a rename.
 
@@ -637,15 +683,21 @@ def _split_inputs(inputs):
 
 
 def _split_data(data):
-    """(images, labels) of a training batch: (images, labels[, weights]), or dicts."""
+    """(images, labels, pairs) of a training batch: (images, labels[, weights]), or a dict
+    with "images" and "labels" and optionally "pair_images" and "pair_labels" (pairs is
+    None without them)."""
+    if isinstance(data, (list, tuple)) and data and isinstance(data[0], dict):
+        data = data[0]
     if isinstance(data, dict):
-        return _split_inputs(data)
+        images, labels = _split_inputs(data)
+        has = [key in data for key in ("pair_images", "pair_labels")]
+        if any(has) and not all(has):
+            raise ValueError("a batch with pairs needs both 'pair_images' and 'pair_labels'")
+        pairs = (data["pair_images"], data["pair_labels"]) if all(has) else None
+        return images, labels, pairs
     if isinstance(data, (list, tuple)):
-        x = data[0]
-        if isinstance(x, dict):
-            return _split_inputs(x)
         if len(data) >= 2 and data[1] is not None:
-            return x, data[1]
+            return data[0], data[1], None
     raise ValueError("CAAE training needs labels: batches of (images, labels) or "
                      "{'images': ..., 'labels': ...}")
 

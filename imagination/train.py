@@ -8,7 +8,10 @@ Writes into ``DIR``:
 - ``grids/epoch-NNN.png``: inputs beside their six imagined translations;
 - ``identity.keras``: the identity network trained on the data's subjects
   (``--identity trained``);
-- ``model.keras``: the final model; ``quality.txt`` with ``--evaluate``.
+- ``model.keras``: the final model; ``inference.keras``: the same without
+  optimiser state and identity network (a third of the size; the shipped
+  ``imagination/weights/<preset>.keras`` is such a file); ``quality.txt`` with
+  ``--evaluate``.
 """
 
 from __future__ import annotations
@@ -79,8 +82,14 @@ def _grid_inputs(faces, data: str, image_size: int) -> np.ndarray:
 def _identity(args, faces, image_size: int, out: Path):
     from .identity import identity_network, train_identity_network
 
-    if args.identity != "trained":
-        return identity_network(args.identity, image_size)
+    spec = args.identity
+    if spec is None:
+        spec = "trained" if args.id_weight > 0 else "off"
+    elif args.id_weight == 0 and spec.strip().lower() not in ("off", "none"):
+        raise ValueError(f"--identity {spec} gives an identity network, but the identity loss "
+                         "weight is 0 (the preset's id_weight); pass --id-weight too")
+    if spec != "trained":
+        return identity_network(spec, image_size)
     net = train_identity_network(faces.images, faces.subjects, image_size,
                                  epochs=args.identity_epochs, groups=faces.clips,
                                  seed=args.seed or 0)  # fmt: skip
@@ -107,7 +116,9 @@ def run(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"nothing to resume: no {CHECKPOINT} in {out}")
 
     overrides = {k: v for k, v in (("batch_size", args.batch_size),
-                                   ("warmup_epochs", args.warmup_epochs), ("seed", args.seed))
+                                   ("warmup_epochs", args.warmup_epochs), ("seed", args.seed),
+                                   ("pair_weight", args.pair_weight), ("id_weight", args.id_weight),
+                                   ("epochs", args.epochs))
                  if v is not None}  # fmt: skip
     if args.resume:
         model = load(checkpoint)
@@ -117,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         cfg = preset(args.preset, **overrides)
         done = 0
+    args.epochs, args.id_weight = args.epochs or cfg.epochs, cfg.id_weight
     faces = training_faces(args.data, image_size=cfg.image_size, root=args.root,
                            n_subjects=args.subjects, seed=cfg.seed)  # fmt: skip
     print(f"training faces: {len(faces)} of {len(faces.subject_ids())} subjects, "
@@ -127,12 +139,15 @@ def run(args: argparse.Namespace) -> int:
     if done >= args.epochs:
         print(f"already trained for {done} epochs (--epochs {args.epochs})")
     else:
-        model.fit(to_tf_dataset(faces, cfg.batch_size, seed=cfg.seed), epochs=args.epochs,
+        data = to_tf_dataset(faces, cfg.batch_size, seed=cfg.seed, pairs=cfg.pair_weight > 0)
+        model.fit(data, epochs=args.epochs,
                   initial_epoch=done, verbose=0 if args.quiet else "auto",
                   callbacks=_callbacks(out, _grid_inputs(faces, args.data, cfg.image_size),
                                        args.grid_every, args.resume))  # fmt: skip
     model.save(out / "model.keras")
-    print(f"saved {out / 'model.keras'}")
+    model.inference_copy().save(out / "inference.keras")
+    print(f"saved {out / 'model.keras'} and {out / 'inference.keras'} (without the training "
+          "state; what imagination/weights/ ships)")
     if args.evaluate:
         from .evaluate import evaluate_quality
 
@@ -155,13 +170,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--subjects", type=int, default=2000,
                         help="synthetic identities to train on (default 2000)")
     parser.add_argument("--preset", default="cpu", choices=["cpu", "paper"])
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, help="epochs in all, warm-up included "
+                        "(default: the preset's; cpu 24, paper 30)")
     parser.add_argument("--batch-size", type=int, help="default: the preset's")
     parser.add_argument("--warmup-epochs", type=int, help="auto-encoder epochs before the "
                         "adversarial terms (default: the preset's)")
-    parser.add_argument("--identity", default="trained",
+    parser.add_argument("--pair-weight", type=float,
+                        help="weight of the paired translation loss (a translation against a "
+                        "real frame of the same person with the target expression; default: "
+                        "the preset's)")
+    parser.add_argument("--identity",
                         help="identity loss: 'trained' (a network trained on the data's "
-                        "subjects), 'off', or a path to vgg-face.mat or a saved .keras network")
+                        "subjects), 'off', or a path to vgg-face.mat or a saved .keras network "
+                        "(default: 'trained' if the identity weight is above 0, else 'off')")
+    parser.add_argument("--id-weight", type=float,
+                        help="weight of the identity loss (default: the preset's; paper 0.33, "
+                        "cpu 0)")
     parser.add_argument("--identity-epochs", type=int, default=10)
     parser.add_argument("--out", required=True, type=Path, help="folder for the run's files")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")

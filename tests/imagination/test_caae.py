@@ -354,3 +354,67 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
                                                          "PYTHONPATH": str(root)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert "MIRRORED-OK" in result.stdout
+
+
+# ----------------------------------------------------------------------------- paired translation
+
+
+def paired_batch(faces, n=8):
+    """One batch whose pairs are the same subject's frames of the next class (hand-made)."""
+    images, labels = faces  # 4 subjects x 6 classes x 2 frames, in that order
+    src = np.arange(0, 2 * n, 2)
+    dst = np.array([(i // 12) * 12 + ((labels[i] + 1) % 6) * 2 + 1 for i in src])
+    return {"images": images[src], "labels": labels[src],
+            "pair_images": images[dst], "pair_labels": labels[dst]}  # fmt: skip
+
+
+@pytest.mark.parametrize("adversarial", [False, True])
+def test_paired_translation_loss(tiny_cfg, faces, adversarial):
+    """The reported loss_pair is L1(pair image, G(E(x), pair label)) before the update,
+    and the update uses it (E and G move differently with pair_weight 0)."""
+    batch = paired_batch(faces)
+    data = tf.data.Dataset.from_tensors(batch)
+    moved = {}
+    for weight in (1.0, 0.0):
+        model = CAAE(tiny_cfg.replace(pair_weight=weight, warmup_epochs=0 if adversarial else 5))
+        model.compile()
+        expected = np.mean(np.abs(model.reconstruct(batch["images"], batch["pair_labels"])
+                                  - batch["pair_images"]))  # fmt: skip
+        logs = model.fit(data, epochs=1, verbose=0).history
+        moved[weight] = model.encoder.get_weights()[0]
+        if weight:
+            assert logs["loss_pair"][0] == pytest.approx(expected, rel=1e-5)
+        else:
+            assert logs["loss_pair"][0] == 0.0
+    assert not np.allclose(moved[1.0], moved[0.0])
+
+
+def test_pairs_need_both_keys(tiny_cfg, faces):
+    batch = paired_batch(faces)
+    del batch["pair_labels"]
+    model = CAAE(tiny_cfg)
+    model.compile()
+    with pytest.raises(ValueError, match="pair_images' and 'pair_labels"):
+        model.fit(tf.data.Dataset.from_tensors(batch), epochs=1, verbose=0)
+
+
+def test_inference_copy_is_smaller_and_imagines_the_same(trained, faces, tmp_path):
+    model, _ = trained
+    images, _ = faces
+    model.save(tmp_path / "full.keras")
+    copy = model.inference_copy()
+    copy.save(tmp_path / "small.keras")
+    loaded = load(tmp_path / "small.keras", compile=False)
+    z = model.encode(images[:4])
+    np.testing.assert_array_equal(loaded.encode(images[:4]), z)
+    np.testing.assert_array_equal(loaded.imagine(z), model.imagine(z))
+    assert loaded.identity_network is None and not loaded.compiled
+    small, full = ((tmp_path / f).stat().st_size for f in ("small.keras", "full.keras"))
+    assert small < 0.6 * full
+
+
+def test_pretrained_errors_name_the_way_out():
+    from imagination.pretrained import pretrained_path
+
+    with pytest.raises(FileNotFoundError, match=r"python -m imagination\.train --preset nope"):
+        pretrained_path("nope")

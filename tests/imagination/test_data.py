@@ -38,3 +38,39 @@ def test_training_faces_sources(tmp_path):
         training_faces("ravdess")
     with pytest.raises(FileNotFoundError):
         training_faces("ravdess", root=tmp_path / "missing", progress=False)
+
+
+def test_pairs_are_the_same_subject_in_a_class_it_has():
+    faces = synthetic_faces(4, image_size=32, seed=2)
+    # subject 0 loses its "fear" frames: it must never be asked for a fear pair
+    fear = CLASSES.index("fear")
+    keep = ~((np.asarray(faces.subjects) == faces.subject_ids()[0]) & (faces.labels == fear))
+    faces = faces[np.flatnonzero(keep)]
+    flat = faces.images.reshape(len(faces), -1)
+
+    def rows(images):
+        return [int(np.flatnonzero((flat == x.reshape(-1)).all(axis=1))[0]) for x in images]
+
+    epochs = []
+    data = to_tf_dataset(faces, 6, seed=5, pairs=True)
+    for _ in range(6):
+        batches = list(data)
+        assert len(batches) == len(faces) // 6
+        epoch = []
+        for b in batches:
+            assert set(b) == {"images", "labels", "pair_images", "pair_labels"}
+            src, dst = rows(b["images"].numpy()), rows(b["pair_images"].numpy())
+            np.testing.assert_array_equal(faces.labels[src], b["labels"].numpy())
+            np.testing.assert_array_equal(faces.labels[dst], b["pair_labels"].numpy())
+            epoch += list(zip(src, dst, strict=True))
+        epochs.append(epoch)
+    drawn = [pair for epoch in epochs for pair in epoch]
+    for src, dst in drawn:
+        assert faces.subjects[src] == faces.subjects[dst]
+    subject0 = [faces.labels[d] for s, d in drawn
+                if faces.subjects[s] == faces.subject_ids()[0]]  # fmt: skip
+    assert fear not in subject0 and len(set(subject0)) == len(CLASSES) - 1
+    assert epochs[0] != epochs[1]  # drawn afresh every epoch
+    again = [rows(b["pair_images"].numpy()) for b in to_tf_dataset(faces, 6, seed=5, pairs=True)]
+    # deterministic for a seed
+    assert [d for batch in again for d in batch] == [d for _, d in epochs[0]]

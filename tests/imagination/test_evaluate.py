@@ -7,7 +7,14 @@ import pytest
 
 from clifer.data.dataset import from_uint8
 from clifer.data.synthetic import render_face, sample_identities
-from imagination.evaluate import EVAL_SEED, evaluate_quality, evaluation_faces
+from imagination.evaluate import (
+    EVAL_SEED,
+    Judge,
+    evaluate_quality,
+    evaluation_faces,
+    fit_logistic,
+    hog_features,
+)
 
 SIZE, SUBJECTS = 32, 5
 
@@ -49,13 +56,41 @@ class Blur(Oracle):
 
 @pytest.mark.slow
 def test_perfect_and_useless_imagination():
-    good = evaluate_quality(Oracle(), n_subjects=SUBJECTS, judge_epochs=12)
+    good = evaluate_quality(Oracle(), n_subjects=SUBJECTS)
     assert good.reconstruction_l1 == 0.0 < good.mean_image_l1
     assert good.n_inputs == SUBJECTS * 6
     assert good.expression_ratio >= 0.8 and good.identity_kept >= 0.8
     assert set(good.table().columns) == {"real_accuracy", "imagined_target_rate", "ratio",
                                          "identity_kept"}  # fmt: skip
-    bad = evaluate_quality(Blur(), n_subjects=SUBJECTS, judge_epochs=12)
+    bad = evaluate_quality(Blur(), n_subjects=SUBJECTS)
     assert bad.reconstruction_l1 == pytest.approx(bad.mean_image_l1, rel=0.01)
     assert bad.identity_kept <= 0.4 and bad.imagined_target_rate <= 0.4
     assert "identity kept" in str(bad)
+
+
+def test_logistic_regression_matches_scikit_learn():
+    sklearn = pytest.importorskip("sklearn.linear_model")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 8))
+    y = np.argmax(x[:, :4] @ rng.normal(size=(4, 4)) + rng.normal(scale=0.5, size=(300, 4)), 1)
+    w, b = fit_logistic(x, y, 4, l2=2.0)
+    # scikit-learn minimises C * sum(cross-entropy) + |w|^2 / 2, the same objective
+    # (times n) when C = 1 / l2
+    ref = sklearn.LogisticRegression(C=0.5, tol=1e-10, max_iter=5000).fit(x, y)
+    ours, theirs = x @ w + b, ref.decision_function(x)
+    # logits are defined up to a constant per row
+    ours -= ours.mean(axis=1, keepdims=True)
+    theirs -= theirs.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(ours, theirs, atol=2e-3)
+
+
+def test_hog_judges_tell_real_expressions_and_people_apart():
+    faces = evaluation_faces(4, 64, seed=EVAL_SEED + 7)
+    clip = np.array([int(c.rsplit("-", 1)[1]) for c in faces.clips])
+    train, test = clip < 4, clip == 4
+    assert hog_features(faces.images[:2]).shape == (2, 1764)  # 7 x 7 blocks x 4 cells x 9 bins
+    judge = Judge.fit(faces.images[train], faces.labels[train], 6)
+    assert np.mean(judge.predict(faces.images[test]) == faces.labels[test]) >= 0.9
+    who = np.unique(faces.subjects, return_inverse=True)[1]
+    judge = Judge.fit(faces.images[train], who[train], 4)
+    assert np.mean(judge.predict(faces.images[test]) == who[test]) >= 0.9
