@@ -7,9 +7,10 @@ one of each type; pass your own instance to change a schedule.
   auto-encoder; from then on the adversarial step (the switch retraces the train
   function, so the warm-up graph holds no discriminator work).
 - :class:`ClassifierWeightSchedule`: the classifier's weight on generated images
-  is ``weight * exp(-epoch)`` (the paper), so that it matters early. The epoch is
-  counted from the end of the warm-up, when the classifier term starts to act;
-  with no warm-up (the paper) that is the plain epoch index.
+  is ``weight * exp(-epoch)`` (the paper), so that it matters early, never below
+  ``config.cls_weight_min`` (0 in the paper). The epoch is counted from the end of
+  the warm-up, when the classifier term starts to act; with no warm-up (the
+  paper) that is the plain epoch index.
 
 Both act at each epoch start and use the absolute epoch index, so a resumed ``fit``
 (``initial_epoch``) continues the schedules where they were.
@@ -24,24 +25,29 @@ import keras
 
 
 class ClassifierWeightSchedule(keras.callbacks.Callback):
-    """Sets ``model.cls_gen_weight`` to ``weight * exp(-(epoch - start))`` at each
-    epoch start (``weight`` during the warm-up, when the term is not used).
+    """Sets ``model.cls_gen_weight`` to ``max(weight * exp(-(epoch - start)), minimum)``
+    at each epoch start (``weight`` during the warm-up, when the term is not used).
 
     ``weight`` defaults to the model's ``config.cls_weight``, ``start`` to its
-    ``config.warmup_epochs``: the decay starts when the classifier term does, so
-    a warm-up does not spend the epochs in which the term matters most.
+    ``config.warmup_epochs`` (the decay starts when the classifier term does, so
+    a warm-up does not spend the epochs in which the term matters most) and
+    ``minimum`` to its ``config.cls_weight_min``.
     """
 
-    def __init__(self, weight: float | None = None, start: int | None = None):
+    def __init__(self, weight: float | None = None, start: int | None = None,
+                 minimum: float | None = None):
         super().__init__()
         self.weight = weight
         self.start = start
+        self.minimum = minimum
 
     def value(self, epoch: int) -> float:
         """The classifier's weight on generated images during ``epoch`` (counted from 0)."""
-        weight = self.model.config.cls_weight if self.weight is None else self.weight
-        start = self.model.config.warmup_epochs if self.start is None else self.start
-        return float(weight * math.exp(-max(0, epoch - start)))
+        cfg = self.model.config
+        weight = cfg.cls_weight if self.weight is None else self.weight
+        start = cfg.warmup_epochs if self.start is None else self.start
+        minimum = cfg.cls_weight_min if self.minimum is None else self.minimum
+        return float(max(weight * math.exp(-max(0, epoch - start)), minimum))
 
     def on_epoch_begin(self, epoch: int, logs=None) -> None:
         self.model.cls_gen_weight.assign(self.value(epoch))

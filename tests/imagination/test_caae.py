@@ -108,7 +108,7 @@ def test_evaluate_reports_reconstruction(trained, faces):
 
 
 def test_schedule_callbacks(tiny_cfg):
-    model = CAAE(tiny_cfg.replace(warmup_epochs=2))
+    model = CAAE(tiny_cfg.replace(warmup_epochs=2, cls_weight_min=0.0))
     cls_schedule, warmup = ClassifierWeightSchedule(), WarmupSchedule()
     for cb in (cls_schedule, warmup):
         cb.set_model(model)
@@ -122,6 +122,14 @@ def test_schedule_callbacks(tiny_cfg):
     custom.set_model(model)
     custom.on_epoch_begin(1)
     assert float(model.cls_gen_weight) == pytest.approx(2 * np.exp(-1), 1e-6)
+    floored = ClassifierWeightSchedule(weight=2.0, start=0, minimum=0.5)
+    floored.set_model(model)
+    for epoch, expected in ((0, 2.0), (1, 2 * np.exp(-1)), (2, 0.5), (9, 0.5)):
+        floored.on_epoch_begin(epoch)
+        assert float(model.cls_gen_weight) == pytest.approx(expected, 1e-6)
+    model.config = model.config.replace(cls_weight_min=0.03)  # the config's floor by default
+    cls_schedule.on_epoch_begin(9)
+    assert float(model.cls_gen_weight) == pytest.approx(0.03, 1e-6)
     mine = WarmupSchedule(5)
     added = with_schedules([mine])
     assert mine in added and sum(isinstance(c, WarmupSchedule) for c in added) == 1

@@ -26,6 +26,9 @@ def test_train_writes_its_files_and_resumes(tmp_path, capsys):
         assert grid is not None and grid.shape[1] > 7 * 64  # input + six translations
     model = load(out / "model.keras")
     assert model.config.image_size == 64
+    small = load(out / "inference.keras", compile=False)  # what imagination/weights/ ships
+    assert small.config == model.config and not small.compiled
+    assert (out / "inference.keras").stat().st_size < (out / "model.keras").stat().st_size
     # a second run in the same folder is refused; --resume continues it
     assert main([*TINY, "--epochs", "3", "--out", str(out)]) == 2
     assert "--resume" in capsys.readouterr().err
@@ -40,6 +43,13 @@ def test_nothing_to_resume_and_bad_sources(tmp_path, capsys):
     assert "nothing to resume" in capsys.readouterr().err
     assert main([*TINY, "--data", "ravdess", "--out", str(tmp_path / "r")]) == 2
     assert "--root is needed" in capsys.readouterr().err
+
+
+def test_identity_network_needs_an_identity_weight(tmp_path, capsys):
+    args = [*TINY, "--out", str(tmp_path / "r")]
+    args[args.index("--identity") + 1] = "trained"
+    assert main(args) == 2  # the cpu preset's id_weight is 0
+    assert "--id-weight" in capsys.readouterr().err
 
 
 def test_help():
