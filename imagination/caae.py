@@ -423,10 +423,14 @@ class CAAE(keras.Model):
         }
 
     def _autoencoder_loss(self, terms: dict):
-        """rec * L_rec + tv * L_tv + id * L_ID with the config's weights."""
+        """rec * L_rec + tv * L_tv + id * L_ID (+ pair * L_pair when ``terms`` has it)
+        with the config's weights."""
         c = self.config
-        return (c.rec_weight * terms["loss_rec"] + c.tv_weight * terms["loss_tv"]
+        loss = (c.rec_weight * terms["loss_rec"] + c.tv_weight * terms["loss_tv"]
                 + c.id_weight * terms["loss_id"])
+        if "loss_pair" in terms:
+            loss = loss + c.pair_weight * terms["loss_pair"]
+        return loss
 
     def _warmup_step(self, images, labels, pairs=None) -> None:
         """Auto-encoder update of E and G only (and the paired translation, if given)."""
@@ -435,12 +439,11 @@ class CAAE(keras.Model):
             z = self.encoder(images, training=True)
             rec = self.generator([z, labels], training=True)
             terms = self._autoencoder_terms(images, rec)
-            loss = self._autoencoder_loss(terms)
             if pairs is not None:
                 pair_images, pair_labels = pairs
                 fake = self.generator([z, pair_labels], training=True)
                 terms["loss_pair"] = losses.reconstruction_loss(pair_images, fake)
-                loss = loss + self.config.pair_weight * terms["loss_pair"]
+            loss = self._autoencoder_loss(terms)
             scaled = _per_replica(loss)  # inside the tape, or the division has no gradient
         variables = self._player_variables()[0]
         grads = tape.gradient(scaled, variables)
@@ -457,8 +460,7 @@ class CAAE(keras.Model):
             rec = self.generator([z, labels], training=True)
             if pairs is not None:
                 pair_images, targets = pairs
-                fake = self.generator([z, targets], training=True)
-            elif c.translate:
+            if pairs is not None or c.translate:
                 fake = self.generator([z, targets], training=True)
             else:
                 fake, targets = rec, labels
@@ -476,8 +478,6 @@ class CAAE(keras.Model):
             loss_cls_g = losses.classifier_loss(targets, c_fake)
             loss_eg = (self._autoencoder_loss(terms) + c.img_weight * loss_img_g
                        + c.z_weight * loss_z_e + self.cls_gen_weight * loss_cls_g)
-            if pairs is not None:
-                loss_eg = loss_eg + c.pair_weight * terms["loss_pair"]
             loss_img_d = losses.discriminator_loss(d_real, d_fake)
             loss_z_d = losses.discriminator_loss(dz_prior, dz_code)
             loss_cls = losses.classifier_loss(labels, c_real)

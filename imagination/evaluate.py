@@ -81,15 +81,18 @@ def hog_features(images: np.ndarray) -> np.ndarray:
     """
     import cv2
 
+    from .grids import to_uint8
+
     size = images.shape[1]
     descriptor = cv2.HOGDescriptor((size, size), (16, 16), (8, 8), (8, 8), 9)
-    grey = np.clip(np.rint((images.mean(axis=-1) + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    grey = to_uint8(images.mean(axis=-1))
     return np.stack([descriptor.compute(g).ravel() for g in grey]).astype(np.float64)
 
 
 @dataclasses.dataclass
 class Judge:
-    """A multinomial logistic regression on standardised HOG features.
+    """A multinomial logistic regression on standardised features (HOG features of the
+    images, :func:`hog_features`, computed once by the caller for all its judges).
 
     The judges of part 5 see only real rendered frames. On the evaluation
     subjects they are near perfect (expressions about 0.99 on held-out clips,
@@ -102,18 +105,16 @@ class Judge:
     bias: np.ndarray  # (classes,)
 
     @classmethod
-    def fit(cls, images: np.ndarray, targets: np.ndarray, n_outputs: int, *,
+    def fit(cls, features: np.ndarray, targets: np.ndarray, n_outputs: int, *,
             l2: float = 10.0) -> Judge:
-        """Fit to ``images`` (in [-1, 1]) and integer ``targets`` in 0..n_outputs-1."""
-        features = hog_features(images)
+        """Fit to ``features`` (one row per image) and integer ``targets`` in 0..n_outputs-1."""
         mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-6
         weights, bias = fit_logistic((features - mean) / scale, targets, n_outputs, l2=l2)
         return cls(mean, scale, weights, bias)
 
-    def predict(self, images: np.ndarray) -> np.ndarray:
-        """The most probable output for each image."""
-        features = (hog_features(images) - self.mean) / self.scale
-        return np.argmax(features @ self.weights + self.bias, axis=1)
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """The most probable output for each row of features."""
+        return np.argmax((features - self.mean) / self.scale @ self.weights + self.bias, axis=1)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, n_outputs: int, *, l2: float = 1.0,
@@ -163,9 +164,9 @@ def evaluate_quality(model, *, n_subjects: int = 12, inputs_per_subject: int = 6
     last_clip = clip_number == clip_number.max()
     judge_train = rest & ~last_clip
     judge_test = rest & last_clip
-    expression_judge = Judge.fit(faces.images[judge_train], faces.labels[judge_train],
-                                 len(CLASSES))
-    identity_judge = Judge.fit(faces.images[rest], subject_ids[rest], len(subjects))
+    real = hog_features(faces.images)
+    expression_judge = Judge.fit(real[judge_train], faces.labels[judge_train], len(CLASSES))
+    identity_judge = Judge.fit(real[rest], subject_ids[rest], len(subjects))
 
     x, y, who = faces.images[is_input], faces.labels[is_input], subject_ids[is_input]
     recon = np.asarray(model.reconstruct(x, y))
@@ -176,9 +177,10 @@ def evaluate_quality(model, *, n_subjects: int = 12, inputs_per_subject: int = 6
     flat = imagined.reshape(n * len(CLASSES), *imagined.shape[2:])
     targets = np.tile(np.arange(len(CLASSES)), n)
     owners = np.repeat(who, len(CLASSES))
-    said_class = expression_judge.predict(flat)
-    said_subject = identity_judge.predict(flat)
-    real_said = expression_judge.predict(faces.images[judge_test])
+    imagined_features = hog_features(flat)
+    said_class = expression_judge.predict(imagined_features)
+    said_subject = identity_judge.predict(imagined_features)
+    real_said = expression_judge.predict(real[judge_test])
     real_truth = faces.labels[judge_test]
 
     per_class = {}
