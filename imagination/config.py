@@ -20,6 +20,8 @@ from typing import Any
 
 #: The architecture's total down/up-sampling factor; image sizes are multiples of it.
 SIZE_STEP = 32
+#: The ways the image discriminator can take the label (see ``CAAEConfig.image_disc_label``).
+IMAGE_DISC_LABELS = ("tiled", "projection")
 #: The smallest filter count of the paper's layers (the generator's last transposed conv).
 _SMALLEST_FILTERS = 32
 
@@ -57,6 +59,10 @@ class CAAEConfig:
         then ``y'`` is the pair's class. Not in the paper (0 there): with it the
         generator learns from the data itself what each label does to a face, which the
         decaying classifier term alone does not teach a small model.
+    image_disc_label : how the image discriminator sees the label: ``"tiled"`` (the
+        paper: the tiled code concatenated to the inputs of its first three convs) or
+        ``"projection"`` (an inner product of a class embedding with its last features;
+        see :func:`imagination.models.build_image_discriminator` for why).
     seed : seeds the weight initialisers and the step's random draws.
     """
 
@@ -78,6 +84,7 @@ class CAAEConfig:
     warmup_epochs: int = 2
     translate: bool = True
     pair_weight: float = 0.0
+    image_disc_label: str = "tiled"
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -108,6 +115,9 @@ class CAAEConfig:
         _check_int(self, "warmup_epochs", 0)
         if not isinstance(self.translate, bool):
             raise TypeError(f"translate must be a bool, got {self.translate!r}")
+        if self.image_disc_label not in IMAGE_DISC_LABELS:
+            raise ValueError(f"image_disc_label must be one of {IMAGE_DISC_LABELS},"
+                             f" got {self.image_disc_label!r}")
         _check_int(self, "seed", 0)
 
     @property
@@ -174,14 +184,17 @@ def _check_float(cfg: CAAEConfig, name: str, low: float, strict: bool = False) -
 #: identity loss: an identity network trained on the synthetic subjects (12 frames
 #: each) stayed near chance with 2000 of them and, trained on 300, made the
 #: reconstructions worse (L1 0.23 against 0.10 after the same steps without it);
-#: the pairs keep the person instead. Measured on 2 CPU cores (TensorFlow 2.21, no
+#: the pairs keep the person instead. Its image discriminator takes the label by
+#: projection: with the paper's 48 tiled label channels next to 3 image channels
+#: it never learnt at this width (loss at chance even against fixed, blurry fakes),
+#: so the image adversarial term was inert. Measured on 2 CPU cores (TensorFlow 2.21, no
 #: XLA), batch 49: 0.09 s per warm-up step and 0.25 s per adversarial step without
 #: pairs; half width took 0.26 s and 0.52 s (and 28 MB of weights), the paper
 #: preset 1.8 s and 3.7 s.
 PRESETS: dict[str, CAAEConfig] = {
     "paper": CAAEConfig(image_size=96, width=1.0, warmup_epochs=0),
     "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0, epochs=24,
-                      id_weight=0.0, cls_weight_min=0.1),
+                      id_weight=0.0, cls_weight_min=0.1, image_disc_label="projection"),
 }
 
 

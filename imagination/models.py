@@ -139,16 +139,25 @@ def _broadcast_code(code, x):
 def build_image_discriminator(cfg: CAAEConfig) -> keras.Model:
     """D_img: [image, label] -> logit (not probability) that the image is a real one of label.
 
-    4 conv 5x5 stride 2 (16-32-64-128 x width) with LeakyReLU(0.2); the tiled label
-    code is broadcast over the map and concatenated to the inputs of the first 3;
-    then dense 1024 x width with LeakyReLU(0.2) and a dense logit.
+    4 conv 5x5 stride 2 (16-32-64-128 x width) with LeakyReLU(0.2), then dense
+    1024 x width with LeakyReLU(0.2) giving features ``h``. How the label enters
+    depends on ``cfg.image_disc_label``:
+
+    - ``"tiled"`` (the paper): the tiled label code is broadcast over the map and
+      concatenated to the inputs of the first 3 convs; the logit is a dense of ``h``.
+    - ``"projection"`` (Miyato & Koyama, 2018): the convs see the image alone and the
+      logit is ``dense(h) + <embed(label), h>``. Measured on the ``cpu`` preset: with
+      48 tiled +-1 label channels next to 3 image channels the discriminator's loss
+      stayed at chance for 300 steps even against fixed, blurry fakes, so the image
+      adversarial term taught the generator nothing; with the projection it learns.
     """
     seeds = _seeds(cfg, 3)
     images = keras.Input((cfg.image_size, cfg.image_size, 3), name="images")
     labels, code = _label_inputs(cfg)
+    tiled = cfg.image_disc_label == "tiled"
     x = images
     for i, f in enumerate(IMAGE_DISCRIMINATOR_FILTERS):
-        if i < 3:
+        if tiled and i < 3:
             x = _broadcast_code(code, x)
         x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same",
                           kernel_initializer=_init(seeds), name=f"conv{i + 1}")(x)
@@ -156,8 +165,13 @@ def build_image_discriminator(cfg: CAAEConfig) -> keras.Model:
     x = layers.Flatten()(x)
     x = layers.Dense(cfg.filters(IMAGE_DISCRIMINATOR_DENSE), kernel_initializer=_init(seeds),
                      name="dense")(x)
-    x = layers.LeakyReLU(0.2)(x)
-    logit = layers.Dense(1, kernel_initializer=_init(seeds), name="logit")(x)
+    h = layers.LeakyReLU(0.2)(x)
+    logit = layers.Dense(1, kernel_initializer=_init(seeds), name="logit")(h)
+    if not tiled:
+        embedded = layers.Embedding(cfg.n_classes, h.shape[-1], name="label_embedding",
+                                    embeddings_initializer=_init(seeds))(labels)
+        projection = layers.Dot(axes=1, name="projection")([embedded, h])
+        logit = layers.Add(name="projected_logit")([logit, projection])
     return keras.Model([images, labels], logit, name="image_discriminator")
 
 
