@@ -83,7 +83,7 @@ RANGE_TOLERANCE = 1e-3
 #: Names of the metrics that ``fit`` reports, in order (all of them every step; the
 #: adversarial ones stay 0 during the warm-up).
 TRAIN_METRICS = (
-    "loss", "loss_rec", "loss_id", "loss_tv", "loss_pair", "loss_img_g", "loss_img_d",
+    "loss", "loss_rec", "loss_id", "loss_tv", "loss_pair", "loss_feat", "loss_img_g", "loss_img_d",
     "loss_z_e", "loss_z_d", "loss_cls", "loss_cls_g", "acc_cls",
 )
 #: Names of the metrics that ``evaluate`` (and ``fit``'s validation) reports.
@@ -430,7 +430,20 @@ class CAAE(keras.Model):
                 + c.id_weight * terms["loss_id"])
         if "loss_pair" in terms:
             loss = loss + c.pair_weight * terms["loss_pair"]
+        if "loss_feat" in terms:
+            loss = loss + c.feature_weight * terms["loss_feat"]
         return loss
+
+    def _pair_terms(self, z, labels, pairs, fake) -> dict:
+        """The paired terms: L1 of the translation to the pair's frame, and (with a
+        ``feature_weight``) the contrastive loss between the two frames' codes."""
+        pair_images, pair_labels = pairs
+        terms = {"loss_pair": losses.reconstruction_loss(pair_images, fake)}
+        if self.config.feature_weight > 0:
+            z_pair = self.encoder(pair_images, training=True)
+            terms["loss_feat"] = losses.contrastive_loss(
+                z, z_pair, keras.ops.equal(labels, pair_labels), self.config.feature_margin)
+        return terms
 
     def _warmup_step(self, images, labels, pairs=None) -> None:
         """Auto-encoder update of E and G only (and the paired translation, if given)."""
@@ -440,9 +453,8 @@ class CAAE(keras.Model):
             rec = self.generator([z, labels], training=True)
             terms = self._autoencoder_terms(images, rec)
             if pairs is not None:
-                pair_images, pair_labels = pairs
-                fake = self.generator([z, pair_labels], training=True)
-                terms["loss_pair"] = losses.reconstruction_loss(pair_images, fake)
+                fake = self.generator([z, pairs[1]], training=True)
+                terms.update(self._pair_terms(z, labels, pairs, fake))
             loss = self._autoencoder_loss(terms)
             scaled = _per_replica(loss)  # inside the tape, or the division has no gradient
         variables = self._player_variables()[0]
@@ -459,14 +471,14 @@ class CAAE(keras.Model):
             z = self.encoder(images, training=True)
             rec = self.generator([z, labels], training=True)
             if pairs is not None:
-                pair_images, targets = pairs
+                targets = pairs[1]
             if pairs is not None or c.translate:
                 fake = self.generator([z, targets], training=True)
             else:
                 fake, targets = rec, labels
             terms = self._autoencoder_terms(images, rec)
             if pairs is not None:
-                terms["loss_pair"] = losses.reconstruction_loss(pair_images, fake)
+                terms.update(self._pair_terms(z, labels, pairs, fake))
             d_real = self.image_discriminator([images, labels], training=True)
             d_fake = self.image_discriminator([fake, targets], training=True)
             dz_prior = self.latent_discriminator(prior, training=True)

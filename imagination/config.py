@@ -59,6 +59,12 @@ class CAAEConfig:
         then ``y'`` is the pair's class. Not in the paper (0 there): with it the
         generator learns from the data itself what each label does to a face, which the
         decaying classifier term alone does not teach a small model.
+    feature_weight, feature_margin : weight and margin of a contrastive loss on the
+        codes of the paired frames (``imagination.losses.contrastive_loss``): the codes
+        of one person's frames are pulled together when they show the same class and
+        pushed ``feature_margin`` apart when not, so that the encoder's features, which
+        the GDM learns from by Euclidean distance, keep the expression. Acts only with
+        pairs. 0 in the paper.
     image_disc_label : how the image discriminator sees the label: ``"tiled"`` (the
         paper: the tiled code concatenated to the inputs of its first three convs) or
         ``"projection"`` (an inner product of a class embedding with its last features;
@@ -84,6 +90,8 @@ class CAAEConfig:
     warmup_epochs: int = 2
     translate: bool = True
     pair_weight: float = 0.0
+    feature_weight: float = 0.0
+    feature_margin: float = 3.0
     image_disc_label: str = "tiled"
     seed: int = 0
 
@@ -104,7 +112,8 @@ class CAAEConfig:
                 " the label is tiled floor(latent_dim / n_classes) times"
             )
         for name in ("rec_weight", "id_weight", "z_weight", "img_weight", "cls_weight",
-                     "tv_weight", "pair_weight", "cls_weight_min"):
+                     "tv_weight", "pair_weight", "cls_weight_min", "feature_weight",
+                     "feature_margin"):
             _check_float(self, name, low=0.0)
         _check_float(self, "learning_rate", low=0.0, strict=True)
         _check_float(self, "beta_1", low=0.0)

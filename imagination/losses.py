@@ -80,3 +80,15 @@ def accuracy(labels, logits):
     """Fraction of rows whose arg-max logit is the label."""
     predicted = ops.cast(ops.argmax(logits, axis=-1), "int32")
     return ops.mean(ops.cast(ops.equal(predicted, ops.cast(labels, "int32")), "float32"))
+
+
+def contrastive_loss(z, z_pair, same, margin: float):
+    """L_feat: codes of one person's frames pulled together when they show the same class
+    and pushed at least ``margin`` apart when they do not (Hadsell et al., 2006).
+
+    ``mean(same * d^2 + (1 - same) * max(0, margin - d)^2)`` with ``d = ||z - z_pair||``.
+    """
+    d2 = ops.sum(ops.square(z - z_pair), axis=-1)
+    d = ops.sqrt(d2 + 1e-12)
+    same = ops.cast(same, z.dtype)
+    return ops.mean(same * d2 + (1.0 - same) * ops.square(ops.relu(margin - d)))

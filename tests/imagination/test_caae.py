@@ -397,6 +397,24 @@ def test_paired_translation_loss(tiny_cfg, faces, adversarial):
     assert not np.allclose(moved[1.0], moved[0.0])
 
 
+@pytest.mark.parametrize("adversarial", [False, True])
+def test_feature_loss(tiny_cfg, faces, adversarial):
+    """The reported loss_feat is the contrastive loss of E(x) and E(pair) before the update
+    (no pair in this batch shows the input's class), and it is 0 without a feature_weight."""
+    batch = paired_batch(faces)
+    data = tf.data.Dataset.from_tensors(batch)
+    for weight in (0.5, 0.0):
+        cfg = tiny_cfg.replace(pair_weight=1.0, feature_weight=weight, feature_margin=2.5,
+                               warmup_epochs=0 if adversarial else 5)
+        model = CAAE(cfg)
+        model.compile()
+        d = np.linalg.norm(model.encode(batch["images"]) - model.encode(batch["pair_images"]),
+                           axis=1)
+        logs = model.fit(data, epochs=1, verbose=0).history
+        expected = np.mean(np.maximum(0, 2.5 - d) ** 2) if weight else 0.0
+        assert logs["loss_feat"][0] == pytest.approx(expected, rel=1e-4, abs=1e-7)
+
+
 def test_pairs_need_both_keys(tiny_cfg, faces):
     batch = paired_batch(faces)
     del batch["pair_labels"]

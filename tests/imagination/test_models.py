@@ -258,6 +258,15 @@ def test_loss_terms_by_hand():
     assert float(losses.accuracy(np.array([0, 0]), logits)) == 0.5
 
 
+def test_contrastive_loss_by_hand():
+    z = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0]], "float32")
+    z_pair = np.array([[3.0, 4.0], [0.0, 1.0], [1.0, 4.0]], "float32")
+    same = np.array([True, False, False])
+    # same class: d^2 = 25; different: max(0, 3 - 1)^2 = 4 and max(0, 3 - 4)^2 = 0
+    assert float(losses.contrastive_loss(z, z_pair, same, margin=3.0)) == pytest.approx(29 / 3)
+    assert float(losses.contrastive_loss(z, z, np.ones(3, bool), margin=3.0)) == pytest.approx(0)
+
+
 def test_identity_loss_by_hand():
     """Sum over the feature maps of mean |f(x) - f(g)|, for a two-map network."""
     inputs = keras.Input((4, 4, 3))
