@@ -189,7 +189,7 @@ def _check_float(cfg: CAAEConfig, name: str, low: float, strict: bool = False) -
 #:
 #: ``cpu``: 64x64 at a quarter of the paper's width (E 0.37M, G 1.19M, D_img 0.18M,
 #: C 0.15M parameters: 7.6 MB of float32 weights, so a trained one can ship), with a
-#: 3-epoch auto-encoder warm-up, the paired translation loss, 24 epochs, and no
+#: 3-epoch auto-encoder warm-up, the paired translation loss, 30 epochs, and no
 #: identity loss: an identity network trained on the synthetic subjects (12 frames
 #: each) stayed near chance with 2000 of them and, trained on 300, made the
 #: reconstructions worse (L1 0.23 against 0.10 after the same steps without it);
@@ -202,7 +202,7 @@ def _check_float(cfg: CAAEConfig, name: str, low: float, strict: bool = False) -
 #: preset 1.8 s and 3.7 s.
 PRESETS: dict[str, CAAEConfig] = {
     "paper": CAAEConfig(image_size=96, width=1.0, warmup_epochs=0),
-    "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0, epochs=24,
+    "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0, epochs=30,
                       id_weight=0.0, cls_weight_min=0.1, image_disc_label="projection"),
 }
 

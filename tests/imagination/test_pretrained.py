@@ -41,7 +41,5 @@ def test_the_cpu_model_reconstructs_and_keeps_the_person(report):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the shipped model's imagined expressions reach a "
-                   "ratio of about 0.6, below the bar of 0.8 (docs/imagination.md)")
 def test_the_cpu_model_imagines_the_target_expressions(report):
     assert report.expression_ratio >= 0.8
