@@ -95,3 +95,17 @@ def test_hog_judges_tell_real_expressions_and_people_apart():
     who = np.unique(faces.subjects, return_inverse=True)[1]
     judge = Judge.fit(features[train], who[train], 4)
     assert np.mean(judge.predict(features[test]) == who[test]) >= 0.9
+
+
+def test_margin_is_the_worst_bar_by_hand():
+    from imagination.evaluate import QualityReport
+
+    def report(rate, identity, rec):
+        return QualityReport(reconstruction_l1=rec, mean_image_l1=0.2,
+                             real_expression_accuracy=1.0, imagined_target_rate=rate,
+                             identity_kept=identity, per_class={}, n_subjects=1, n_inputs=1)
+
+    # ratio 0.88 / 0.8 = 1.1, identity 0.96 / 0.8 = 1.2, 0.5 * 0.2 / 0.05 = 2
+    assert report(0.88, 0.96, 0.05).margin() == pytest.approx(1.1)
+    assert report(0.88, 0.72, 0.05).margin() == pytest.approx(0.9)  # identity fails
+    assert report(0.88, 0.96, 0.125).margin() == pytest.approx(0.8)  # reconstruction fails

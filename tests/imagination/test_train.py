@@ -56,3 +56,34 @@ def test_help():
     out = subprocess.run([sys.executable, "-m", "imagination.train", "--help"],
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert out.startswith("usage: python -m imagination.train") and "--resume" in out
+
+
+@pytest.mark.slow
+def test_keep_best_keeps_the_best_validation_epoch(tmp_path, capsys):
+    """With --keep-best 2 the last two epochs are scored on validation subjects; the one
+    with the larger margin is best.keras and becomes inference.keras."""
+    import numpy as np
+
+    from imagination.evaluate import VALIDATION_SEED, evaluate_quality
+
+    out = tmp_path / "run"
+    assert main([*TINY, "--epochs", "3", "--keep-best", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    margins = [float(line.split("validation margin ")[1].split()[0])
+               for line in printed.splitlines() if line.startswith("epoch ")]
+    assert len(margins) == 2  # epochs 2 and 3
+    best = json.loads((out / "best.json").read_text())
+    assert best["epoch"] == 2 + int(np.argmax(margins))
+    assert best["margin"] == pytest.approx(max(margins), abs=5e-4)
+    kept = load(out / "best.keras", compile=False)
+    shipped = load(out / "inference.keras", compile=False)
+    for a, b in zip(kept.generator.get_weights(), shipped.generator.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    # the recorded score is the kept model's own
+    again = evaluate_quality(kept, seed=VALIDATION_SEED)
+    assert again.margin() == pytest.approx(best["margin"], rel=1e-4)
+
+
+def test_keep_best_must_not_be_negative(tmp_path, capsys):
+    assert main([*TINY, "--keep-best", "-1", "--out", str(tmp_path / "r")]) == 2
+    assert "--keep-best must be 0 or more" in capsys.readouterr().err
