@@ -47,6 +47,9 @@ class CAAEConfig:
     learning_rate, beta_1 : Adam settings of all four optimisers.
     batch_size : the batch size the paper used (the trainer's default).
     epochs : how many epochs ``python -m imagination.train`` runs by default.
+    keep_best : how many of the last epochs ``python -m imagination.train`` scores on
+        validation subjects, keeping the best (``--keep-best``); 0 keeps the last. The
+        adversarial game moves the expression figures by about 0.1 between epochs.
     warmup_epochs : epochs trained as a plain auto-encoder (L1 + TV, and identity
         when an identity network is given) before the adversarial and classifier terms.
     translate : if True the adversarial and classifier terms judge translations
@@ -87,6 +90,7 @@ class CAAEConfig:
     beta_1: float = 0.5
     batch_size: int = 49
     epochs: int = 30
+    keep_best: int = 0
     warmup_epochs: int = 2
     translate: bool = True
     pair_weight: float = 0.0
@@ -121,6 +125,7 @@ class CAAEConfig:
             raise ValueError(f"beta_1 must be in [0, 1), got {self.beta_1}")
         _check_int(self, "batch_size", 1)
         _check_int(self, "epochs", 1)
+        _check_int(self, "keep_best", 0)
         _check_int(self, "warmup_epochs", 0)
         if not isinstance(self.translate, bool):
             raise TypeError(f"translate must be a bool, got {self.translate!r}")
@@ -203,7 +208,8 @@ def _check_float(cfg: CAAEConfig, name: str, low: float, strict: bool = False) -
 PRESETS: dict[str, CAAEConfig] = {
     "paper": CAAEConfig(image_size=96, width=1.0, warmup_epochs=0),
     "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0, epochs=30,
-                      id_weight=0.0, cls_weight_min=0.1, image_disc_label="projection"),
+                      keep_best=8, feature_weight=0.3, id_weight=0.0, cls_weight_min=0.1,
+                      image_disc_label="projection"),
 }
 
 

@@ -78,12 +78,14 @@ def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool
             record = {"epoch": epoch + 1, "margin": report.margin(),
                       "expression_ratio": report.expression_ratio,
                       "identity_kept": report.identity_kept,
+                      "feature_nn": report.feature_nn,
                       "reconstruction_l1": report.reconstruction_l1,
                       "mean_image_l1": report.mean_image_l1}
             best = out / "best.json"
             previous = json.loads(best.read_text()) if best.exists() else None
             print(f"epoch {epoch + 1}: validation margin {record['margin']:.3f} (ratio "
-                  f"{report.expression_ratio:.2f}, identity {report.identity_kept:.2f})")
+                  f"{report.expression_ratio:.2f}, identity {report.identity_kept:.2f}, features "
+                  f"{report.feature_nn:.2f})")
             if previous is None or record["margin"] > previous["margin"]:
                 self.model.inference_copy().save(out / "best.keras")
                 _write_json(best, record)
@@ -135,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     from .config import preset
     from .data import to_tf_dataset, training_faces
 
-    if args.keep_best < 0:
+    if args.keep_best is not None and args.keep_best < 0:
         raise ValueError(f"--keep-best must be 0 or more epochs, got {args.keep_best}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -150,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
                                    ("warmup_epochs", args.warmup_epochs), ("seed", args.seed),
                                    ("pair_weight", args.pair_weight), ("id_weight", args.id_weight),
                                    ("feature_weight", args.feature_weight),
-                                   ("epochs", args.epochs))
+                                   ("epochs", args.epochs), ("keep_best", args.keep_best))
                  if v is not None}  # fmt: skip
     if args.resume:
         model = load(checkpoint)
@@ -161,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
         cfg = preset(args.preset, **overrides)
         done = 0
     args.epochs, args.id_weight = args.epochs or cfg.epochs, cfg.id_weight
+    if args.keep_best is None:
+        args.keep_best = cfg.keep_best
     faces = training_faces(args.data, image_size=cfg.image_size, root=args.root,
                            n_subjects=args.subjects, seed=cfg.seed)  # fmt: skip
     print(f"training faces: {len(faces)} of {len(faces.subject_ids())} subjects, "
@@ -209,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="synthetic identities to train on (default 2000)")
     parser.add_argument("--preset", default="cpu", choices=["cpu", "paper"])
     parser.add_argument("--epochs", type=int, help="epochs in all, warm-up included "
-                        "(default: the preset's; cpu 24, paper 30)")
+                        "(default: the preset's; cpu 30, paper 30)")
     parser.add_argument("--batch-size", type=int, help="default: the preset's")
     parser.add_argument("--warmup-epochs", type=int, help="auto-encoder epochs before the "
                         "adversarial terms (default: the preset's)")
@@ -227,10 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--identity-epochs", type=int, default=10)
     parser.add_argument("--out", required=True, type=Path, help="folder for the run's files")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
-    parser.add_argument("--keep-best", type=int, default=0, metavar="N",
+    parser.add_argument("--keep-best", type=int, metavar="N",
                         help="evaluate each of the last N epochs on validation subjects and "
                              "keep the best as inference.keras (about a minute per epoch "
-                             "at 64x64); 0: keep the last")
+                             "at 64x64); 0: keep the last (default: the preset's; cpu 8)")
     parser.add_argument("--feature-weight", type=float,
                         help="weight of the contrastive loss on paired codes (default: the "
                              "preset's)")
