@@ -1,5 +1,6 @@
 """The quality evaluation, checked with a perfect and a useless imagination."""
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -14,6 +15,7 @@ from imagination.evaluate import (
     evaluation_faces,
     fit_logistic,
     hog_features,
+    nearest_code_accuracy,
 )
 
 SIZE, SUBJECTS = 32, 5
@@ -109,3 +111,25 @@ def test_margin_is_the_worst_bar_by_hand():
     assert report(0.88, 0.96, 0.05).margin() == pytest.approx(1.1)
     assert report(0.88, 0.72, 0.05).margin() == pytest.approx(0.9)  # identity fails
     assert report(0.88, 0.96, 0.125).margin() == pytest.approx(0.8)  # reconstruction fails
+    # the features count once measured: 0.81 / 0.9 = 0.9
+    measured = dataclasses.replace(report(0.88, 0.96, 0.05), feature_nn=0.81)
+    assert measured.margin() == pytest.approx(0.9)
+    assert dataclasses.replace(measured, feature_nn=1.0).margin() == pytest.approx(1.1)
+
+
+def test_nearest_code_accuracy_by_hand():
+    # one subject, codes on a line; frames of the same clip never count as neighbours
+    codes = np.array([[0.0], [0.1], [1.0], [1.2], [5.0]])
+    labels = np.array([0, 0, 1, 1, 0])
+    clips = np.array(["a", "a", "b", "c", "d"])
+    subjects = np.zeros(5, int)
+    # frame 0: same-clip frame 1 excluded -> nearest is 2 (class 1): wrong
+    # frame 1 -> 2: wrong; frame 2 -> 3: right; frame 3 -> 2: right; frame 4 -> 3: wrong
+    assert nearest_code_accuracy(codes, labels, subjects, clips) == pytest.approx(2 / 5)
+    # another subject's codes never count either: a second subject far away, all right
+    codes2 = np.vstack([codes, codes[:4] + 100.0])
+    labels2 = np.concatenate([labels, [1, 1, 0, 0]])
+    clips2 = np.concatenate([clips, ["e", "f", "g", "h"]])
+    subjects2 = np.array([0] * 5 + [1] * 4)
+    # subject 1: 5->6 (1=1 right), 6->5 right, 7->8 right, 8->7 right
+    assert nearest_code_accuracy(codes2, labels2, subjects2, clips2) == pytest.approx(6 / 9)
