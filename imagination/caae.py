@@ -436,13 +436,16 @@ class CAAE(keras.Model):
 
     def _pair_terms(self, z, labels, pairs, fake) -> dict:
         """The paired terms: L1 of the translation to the pair's frame, and (with a
-        ``feature_weight``) the contrastive loss between the two frames' codes."""
+        ``feature_weight``) the contrastive loss between the two frames' codes (their
+        expression parts when the config has ``expression_dims``)."""
         pair_images, pair_labels = pairs
         terms = {"loss_pair": losses.reconstruction_loss(pair_images, fake)}
         if self.config.feature_weight > 0:
             z_pair = self.encoder(pair_images, training=True)
+            start = self.config.identity_dims if self.config.expression_dims else 0
             terms["loss_feat"] = losses.contrastive_loss(
-                z, z_pair, keras.ops.equal(labels, pair_labels), self.config.feature_margin)
+                z[:, start:], z_pair[:, start:], keras.ops.equal(labels, pair_labels),
+                self.config.feature_margin)
         return terms
 
     def _warmup_step(self, images, labels, pairs=None) -> None:

@@ -68,6 +68,15 @@ class CAAEConfig:
         pushed ``feature_margin`` apart when not, so that the encoder's features, which
         the GDM learns from by Euclidean distance, keep the expression. Acts only with
         pairs. 0 in the paper.
+    expression_dims : the last ``expression_dims`` entries of z are its *expression part*:
+        the generator and the latent discriminator see only the first
+        ``latent_dim - expression_dims`` (the identity part), and the contrastive
+        feature loss acts on the expression part alone. The code stays ``latent_dim``
+        long (what CLIFER's memories learn from). Without the split, a z made to carry
+        the expression (``feature_weight``) fights the label: the generator reads the
+        expression from z, and both the target expressions and the identity of the
+        imagined faces suffered (measured: identity 0.60-0.69 against 0.83).
+        0 in the paper.
     image_disc_label : how the image discriminator sees the label: ``"tiled"`` (the
         paper: the tiled code concatenated to the inputs of its first three convs) or
         ``"projection"`` (an inner product of a class embedding with its last features;
@@ -96,6 +105,7 @@ class CAAEConfig:
     pair_weight: float = 0.0
     feature_weight: float = 0.0
     feature_margin: float = 3.0
+    expression_dims: int = 0
     image_disc_label: str = "tiled"
     seed: int = 0
 
@@ -126,6 +136,10 @@ class CAAEConfig:
         _check_int(self, "batch_size", 1)
         _check_int(self, "epochs", 1)
         _check_int(self, "keep_best", 0)
+        _check_int(self, "expression_dims", 0)
+        if self.expression_dims >= self.latent_dim:
+            raise ValueError(f"expression_dims ({self.expression_dims}) must be below latent_dim "
+                             f"({self.latent_dim}): the generator needs an identity part")
         _check_int(self, "warmup_epochs", 0)
         if not isinstance(self.translate, bool):
             raise TypeError(f"translate must be a bool, got {self.translate!r}")
@@ -133,6 +147,11 @@ class CAAEConfig:
             raise ValueError(f"image_disc_label must be one of {IMAGE_DISC_LABELS},"
                              f" got {self.image_disc_label!r}")
         _check_int(self, "seed", 0)
+
+    @property
+    def identity_dims(self) -> int:
+        """How many leading entries of z the generator and D_z see."""
+        return self.latent_dim - self.expression_dims
 
     @property
     def label_repeats(self) -> int:
@@ -208,8 +227,8 @@ def _check_float(cfg: CAAEConfig, name: str, low: float, strict: bool = False) -
 PRESETS: dict[str, CAAEConfig] = {
     "paper": CAAEConfig(image_size=96, width=1.0, warmup_epochs=0),
     "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0, epochs=30,
-                      keep_best=8, feature_weight=0.3, id_weight=0.0, cls_weight_min=0.1,
-                      image_disc_label="projection"),
+                      keep_best=8, feature_weight=1.0, expression_dims=10, id_weight=0.0,
+                      cls_weight_min=0.1, image_disc_label="projection"),
 }
 
 

@@ -73,6 +73,31 @@ class LabelTiling(layers.Layer):
         return {**super().get_config(), "n_classes": self.n_classes, "repeats": self.repeats}
 
 
+@keras.saving.register_keras_serializable(package="imagination")
+class IdentityPart(layers.Layer):
+    """The first ``size`` entries of z (its identity part, ``CAAEConfig.expression_dims``)."""
+
+    def __init__(self, size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.size = size
+
+    def call(self, z):
+        return z[:, : self.size]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.size)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
+def _identity_part(z, cfg: CAAEConfig):
+    """z itself, or its identity part when the config splits off an expression part."""
+    if not cfg.expression_dims:
+        return z
+    return IdentityPart(cfg.identity_dims, name="identity_part")(z)
+
+
 def _seeds(cfg: CAAEConfig, model_index: int) -> Iterator[int]:
     """Distinct, reproducible initialiser seeds for the layers of one sub-model."""
     return itertools.count(cfg.seed * 10_000 + model_index * 1_000)
@@ -106,7 +131,8 @@ def build_encoder(cfg: CAAEConfig) -> keras.Model:
 def build_generator(cfg: CAAEConfig) -> keras.Model:
     """G: [z, label] -> image.
 
-    z concatenated with the tiled label code; dense to an (image_size/32)^2 x
+    z (its identity part only, when ``cfg.expression_dims``) concatenated with the
+    tiled label code; dense to an (image_size/32)^2 x
     (1024 x width) map with ReLU; transposed convs 5x5 stride 2 (512-256-128-64-32
     x width) with ReLU, each doubling the side; an output conv 5x5 with tanh to
     (image_size, image_size, 3).
@@ -114,7 +140,7 @@ def build_generator(cfg: CAAEConfig) -> keras.Model:
     seeds = _seeds(cfg, 2)
     z = keras.Input((cfg.latent_dim,), name="z")
     labels, code = _label_inputs(cfg)
-    x = layers.Concatenate()([z, code])
+    x = layers.Concatenate()([_identity_part(z, cfg), code])
     side, start = cfg.image_size // SIZE_STEP, cfg.filters(GENERATOR_START_FILTERS)
     x = layers.Dense(side * side * start, activation="relu", kernel_initializer=_init(seeds),
                      name="project")(x)
@@ -179,11 +205,12 @@ def build_latent_discriminator(cfg: CAAEConfig) -> keras.Model:
     """D_z: z -> logit that z came from the prior U(-1, 1)^latent_dim (not from E).
 
     An MLP 64-32-16 with LeakyReLU(0.2) (the reference CAAE's sizes; not scaled by
-    width: it is tiny) and a dense logit.
+    width: it is tiny) and a dense logit. It judges the identity part of z only when
+    ``cfg.expression_dims`` (the expression part is left to the feature loss).
     """
     seeds = _seeds(cfg, 4)
     z = keras.Input((cfg.latent_dim,), name="z")
-    x = z
+    x = _identity_part(z, cfg)
     for i, units in enumerate(LATENT_DISCRIMINATOR_UNITS):
         x = layers.Dense(units, kernel_initializer=_init(seeds), name=f"dense{i + 1}")(x)
         x = layers.LeakyReLU(0.2)(x)

@@ -405,7 +405,7 @@ def test_feature_loss(tiny_cfg, faces, adversarial):
     data = tf.data.Dataset.from_tensors(batch)
     for weight in (0.5, 0.0):
         cfg = tiny_cfg.replace(pair_weight=1.0, feature_weight=weight, feature_margin=2.5,
-                               warmup_epochs=0 if adversarial else 5)
+                               expression_dims=0, warmup_epochs=0 if adversarial else 5)
         model = CAAE(cfg)
         model.compile()
         d = np.linalg.norm(model.encode(batch["images"]) - model.encode(batch["pair_images"]),
@@ -413,6 +413,36 @@ def test_feature_loss(tiny_cfg, faces, adversarial):
         logs = model.fit(data, epochs=1, verbose=0).history
         expected = np.mean(np.maximum(0, 2.5 - d) ** 2) if weight else 0.0
         assert logs["loss_feat"][0] == pytest.approx(expected, rel=1e-4, abs=1e-7)
+
+
+def test_expression_part_of_z(tiny_cfg, faces, tmp_path):
+    """With expression_dims, G and D_z ignore the last entries of z, the feature loss is
+    measured on them alone, and the split survives saving."""
+    k = 6
+    cfg = tiny_cfg.replace(pair_weight=1.0, feature_weight=0.5, feature_margin=2.5,
+                           expression_dims=k, warmup_epochs=5)
+    model = CAAE(cfg)
+    model.compile()
+    batch = paired_batch(faces)
+    z = model.encode(batch["images"])
+    other = z.copy()
+    other[:, -k:] = np.random.default_rng(0).uniform(-1, 1, (len(z), k))
+    labels = batch["labels"]
+    np.testing.assert_array_equal(model.generate(z, labels), model.generate(other, labels))
+    assert not np.allclose(model.generate(z, labels),
+                           model.generate(np.roll(z, 1, axis=1), labels))
+    d_z = model.latent_discriminator
+    np.testing.assert_array_equal(np.asarray(d_z(z)), np.asarray(d_z(other)))
+    zp = model.encode(batch["pair_images"])
+    d = np.linalg.norm(z[:, -k:] - zp[:, -k:], axis=1)
+    logs = model.fit(tf.data.Dataset.from_tensors(batch), epochs=1, verbose=0).history
+    assert logs["loss_feat"][0] == pytest.approx(np.mean(np.maximum(0, 2.5 - d) ** 2),
+                                                 rel=1e-4, abs=1e-7)
+    model.save(tmp_path / "split.keras")
+    loaded = load(tmp_path / "split.keras")
+    assert loaded.config.expression_dims == k
+    z = loaded.encode(batch["images"])
+    np.testing.assert_array_equal(loaded.generate(z, labels), model.generate(z, labels))
 
 
 def test_pairs_need_both_keys(tiny_cfg, faces):
