@@ -98,16 +98,6 @@ def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool
     ]
 
 
-def _skip_epochs(data, epochs: int) -> None:
-    """Iterate ``data`` ``epochs`` times, so that a resumed run's next epoch gets the
-    shuffle and pairs an uninterrupted run's would (``tf.data`` reshuffles on each
-    pass from a seeded generator; the training step's own draws are seeded by the
-    step count, which the checkpoint keeps). About a second per epoch skipped."""
-    for _ in range(epochs):
-        for _ in data:
-            pass
-
-
 def _grid_inputs(faces, data: str, image_size: int) -> np.ndarray:
     """One face per class: of unseen synthetic subjects, or the data's first ones."""
     from .data import synthetic_faces
@@ -186,7 +176,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"already trained for {done} epochs (--epochs {args.epochs})")
     else:
         data = to_tf_dataset(faces, cfg.batch_size, seed=cfg.seed, pairs=cfg.pair_weight > 0)
-        _skip_epochs(data, done)
         model.fit(data, epochs=args.epochs,
                   initial_epoch=done, verbose=0 if args.quiet else "auto",
                   callbacks=_callbacks(out, _grid_inputs(faces, args.data, cfg.image_size),
