@@ -227,8 +227,8 @@ def _check_float(cfg: CAAEConfig, name: str, low: float, strict: bool = False) -
 PRESETS: dict[str, CAAEConfig] = {
     "paper": CAAEConfig(image_size=96, width=1.0, warmup_epochs=0),
     "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0, epochs=30,
-                      keep_best=8, feature_weight=1.0, expression_dims=10, id_weight=0.0,
-                      cls_weight_min=0.1, image_disc_label="projection"),
+                      keep_best=8, id_weight=0.0, cls_weight_min=0.1,
+                      image_disc_label="projection"),
 }
 
 

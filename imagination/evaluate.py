@@ -55,18 +55,19 @@ class QualityReport:
         """Imagined target rate / real-frame accuracy (>= 0.8 is the bar)."""
         return self.imagined_target_rate / max(self.real_expression_accuracy, 1e-9)
 
-    def margin(self) -> float:
+    def margin(self, features: bool = True) -> float:
         """The worst bar's margin: ``min(ratio / 0.8, identity / 0.8, 0.5 * mean / rec,
-        feature_nn / 0.9)`` (the last only when measured).
+        feature_nn / 0.9)``, the last only when measured and ``features``.
 
         At least 1 when every bar holds; what a training run maximises when it keeps
-        its best epoch (``python -m imagination.train --keep-best N``).
+        its best epoch (``python -m imagination.train --keep-best N``; the features
+        count when the run trains them, ``feature_weight > 0``).
         """
         margins = [self.expression_ratio / BARS["expression_ratio"],
                    self.identity_kept / BARS["identity_kept"],
                    BARS["reconstruction_vs_mean"] * self.mean_image_l1
                    / max(self.reconstruction_l1, 1e-9)]
-        if not np.isnan(self.feature_nn):
+        if features and not np.isnan(self.feature_nn):
             margins.append(self.feature_nn / FEATURE_BAR)
         return min(margins)
 

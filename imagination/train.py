@@ -75,7 +75,8 @@ def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool
             from .evaluate import VALIDATION_SEED, evaluate_quality
 
             report = evaluate_quality(self.model, seed=VALIDATION_SEED)
-            record = {"epoch": epoch + 1, "margin": report.margin(),
+            record = {"epoch": epoch + 1,
+                      "margin": report.margin(features=self.model.config.feature_weight > 0),
                       "expression_ratio": report.expression_ratio,
                       "identity_kept": report.identity_kept,
                       "feature_nn": report.feature_nn,

@@ -115,6 +115,7 @@ def test_margin_is_the_worst_bar_by_hand():
     measured = dataclasses.replace(report(0.88, 0.96, 0.05), feature_nn=0.81)
     assert measured.margin() == pytest.approx(0.9)
     assert dataclasses.replace(measured, feature_nn=1.0).margin() == pytest.approx(1.1)
+    assert measured.margin(features=False) == pytest.approx(1.1)
 
 
 def test_nearest_code_accuracy_by_hand():
