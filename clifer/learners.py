@@ -1,0 +1,203 @@
+"""The learners of one subject: the Growing Dual Memory of Algorithm 1 and the MLP baseline.
+
+Both take the encoder's features of one class at a time (:meth:`learn_class`) and
+predict classes for features (:meth:`predict`, one prediction per reported memory).
+
+:class:`GDMLearner` is Algorithm 1 of the paper (ALGORITHMS.md, section 4) for one
+subject: the class's frames arrive as episodes (mini-batches of sequential frames
+of a clip); each episode trains GDM-E, then GDM-S on GDM-E's winners
+(:meth:`gwr.GrowingDualMemory.partial_fit`); with replay, pseudo-rehearsal follows
+every episode; with imagination, after the class the GDM-E winners of its frames
+are decoded by the generator under each of the six labels, the imagined faces are
+encoded again, and both memories learn them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .conditions import Condition
+from .data import CLASSES
+
+N_CLASSES = len(CLASSES)
+
+
+@dataclass(frozen=True)
+class LearnerSettings:
+    """How a learner trains (the reference code's loop settings by default).
+
+    episode_size : frames per episode (mini-batch of sequential frames of a clip).
+    episode_epochs : passes of each memory over an episode.
+    replay_epochs : passes over the replayed trajectories after each episode.
+    imagination_epochs : passes of each memory over the imagined faces of each class.
+    gdm : keyword arguments of :class:`gwr.GrowingDualMemory` (its CLIFER defaults
+        otherwise).
+    mlp_hidden, mlp_epochs, mlp_learning_rate, mlp_batch_size : the MLP baseline.
+    """
+
+    episode_size: int = 5
+    episode_epochs: int = 10
+    replay_epochs: int = 3
+    imagination_epochs: int = 5
+    gdm: dict = field(default_factory=dict)
+    mlp_hidden: int = 64
+    mlp_epochs: int = 30
+    mlp_learning_rate: float = 1e-3
+    mlp_batch_size: int = 16
+
+
+def episodes(clips: np.ndarray, size: int) -> Iterator[tuple[np.ndarray, bool]]:
+    """Row indices of each episode, in order, and whether it starts a new clip.
+
+    Rows of one clip must be contiguous (the caller sorts by clip and frame); each
+    clip is cut into runs of ``size`` sequential frames (the last may be shorter).
+    """
+    clips = np.asarray(clips)
+    if clips.size == 0:
+        return
+    starts = np.flatnonzero(np.r_[True, clips[1:] != clips[:-1]])
+    ends = np.r_[starts[1:], clips.size]
+    for start, end in zip(starts, ends, strict=True):
+        for first in range(start, end, size):
+            yield np.arange(first, min(first + size, end)), first == start
+
+
+class GDMLearner:
+    """One subject's Growing Dual Memory under a condition (``gdm``, ``clifer``, ...).
+
+    Parameters
+    ----------
+    condition : a GDM condition (``condition.learner == "gdm"``).
+    settings : the loop settings and the GDM's parameters.
+    imagination : a trained :class:`imagination.CAAE`, needed when the condition imagines.
+    seed : seeds the memories' starting neurons.
+
+    Attributes
+    ----------
+    memory : the :class:`gwr.GrowingDualMemory`.
+    seconds : time spent, by part: ``"gdm"`` (training the memories, replay and
+        learning the imagined faces included) and ``"imagination"`` (decoding and
+        encoding the imagined faces).
+    """
+
+    def __init__(self, condition: Condition, settings: LearnerSettings, imagination=None,
+                 seed: int = 0):
+        from gwr import GrowingDualMemory
+
+        if condition.learner != "gdm":
+            raise ValueError(f"condition {condition.name!r} is not a GDM condition")
+        if condition.imagination and imagination is None:
+            raise ValueError(f"condition {condition.name!r} imagines: give an imagination model")
+        self.condition = condition
+        self.settings = settings
+        self.imagination = imagination
+        self.memory = GrowingDualMemory(**{"random_state": seed, **settings.gdm})
+        self.seconds = {"gdm": 0.0, "imagination": 0.0}
+        self._fitted = False
+
+    def learn_class(self, features: np.ndarray, label: int, clips: np.ndarray) -> None:
+        """Learn one class: its frames' features (sorted by clip and frame) as episodes."""
+        s = self.settings
+        labels = np.full(len(features), label, np.int64)
+        start = time.perf_counter()
+        for rows, new_clip in episodes(clips, s.episode_size):
+            if new_clip and self._fitted:
+                self.memory.reset_stream()
+            self.memory.partial_fit(features[rows], labels[rows], epochs=s.episode_epochs)
+            self._fitted = True
+            if self.condition.replay:
+                self.memory.replay(epochs=s.replay_epochs)
+        self.seconds["gdm"] += time.perf_counter() - start
+        if self.condition.imagination:
+            self.imagine(features)
+
+    def imagined_features(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Features of the imagined faces: GDM-E's winners for ``features`` decoded under
+        each of the six labels and encoded again. Returns ``(features, labels)``."""
+        start = time.perf_counter()
+        winners = np.unique(self.memory.episodic.transform(features), axis=0)
+        faces = self.imagination.imagine(winners.astype(np.float32))  # (n, 6, H, W, 3)
+        n = len(winners)
+        z = self.imagination.encode(faces.reshape(n * N_CLASSES, *faces.shape[2:]))
+        labels = np.tile(np.arange(N_CLASSES), n)
+        self.seconds["imagination"] += time.perf_counter() - start
+        return z.astype(np.float64), labels
+
+    def imagine(self, features: np.ndarray) -> None:
+        """Imagination after a class: learn the imagined faces of each of the six classes."""
+        z, labels = self.imagined_features(features)
+        start = time.perf_counter()
+        for c in range(N_CLASSES):
+            self.memory.reset_stream()
+            self.memory.partial_fit(z[labels == c], labels[labels == c],
+                                    epochs=self.settings.imagination_epochs)
+        self.memory.reset_stream()
+        self.seconds["gdm"] += time.perf_counter() - start
+
+    def predict(self, features: np.ndarray) -> dict[str, np.ndarray]:
+        """Predicted classes by GDM-E (``"episodic"``) and GDM-S (``"semantic"``)."""
+        start = time.perf_counter()
+        out = {m: self.memory.predict(features, memory=m) for m in ("episodic", "semantic")}
+        self.seconds["gdm"] += time.perf_counter() - start
+        return out
+
+    def sizes(self) -> dict[str, int]:
+        """Neurons in each memory."""
+        return {"episodic": self.memory.episodic.n_neurons_,
+                "semantic": self.memory.semantic.n_neurons_}
+
+
+class MLPLearner:
+    """The baseline: a Keras MLP on the features, trained the ordinary batch way on one class
+    at a time (so it has nothing that keeps the earlier classes)."""
+
+    def __init__(self, condition: Condition, settings: LearnerSettings, n_features: int,
+                 seed: int = 0):
+        import keras
+
+        if condition.learner != "mlp":
+            raise ValueError(f"condition {condition.name!r} is not the MLP condition")
+        self.condition = condition
+        self.settings = settings
+        init = keras.initializers.GlorotUniform
+        self.model = keras.Sequential([
+            keras.Input((n_features,)),
+            keras.layers.Dense(settings.mlp_hidden, activation="relu",
+                               kernel_initializer=init(seed=seed)),
+            keras.layers.Dense(N_CLASSES, kernel_initializer=init(seed=seed + 1)),
+        ])  # fmt: skip
+        self.model.compile(keras.optimizers.Adam(settings.mlp_learning_rate),
+                           keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        self.seconds = {"mlp": 0.0}
+        self._seed = seed
+
+    def learn_class(self, features: np.ndarray, label: int, clips: np.ndarray) -> None:
+        """Train on one class's frames for ``mlp_epochs`` epochs (shuffled mini-batches)."""
+        import keras
+
+        start = time.perf_counter()
+        keras.utils.set_random_seed(self._seed + label)
+        labels = np.full(len(features), label, np.int64)
+        self.model.fit(features.astype(np.float32), labels, epochs=self.settings.mlp_epochs,
+                       batch_size=self.settings.mlp_batch_size, shuffle=True, verbose=0)
+        self.seconds["mlp"] += time.perf_counter() - start
+
+    def predict(self, features: np.ndarray) -> dict[str, np.ndarray]:
+        """Predicted classes (``"mlp"``)."""
+        logits = self.model.predict(features.astype(np.float32), verbose=0)
+        return {"mlp": np.argmax(logits, axis=1)}
+
+    def sizes(self) -> dict[str, int]:
+        return {}
+
+
+def make_learner(condition: Condition, settings: LearnerSettings, n_features: int,
+                 imagination=None, seed: int = 0):
+    """The learner of ``condition``."""
+    if condition.learner == "mlp":
+        return MLPLearner(condition, settings, n_features, seed)
+    return GDMLearner(condition, settings, imagination if condition.imagination else None, seed)

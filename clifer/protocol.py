@@ -1,0 +1,98 @@
+"""The protocol of one cell: a subject, a class order and a condition (the paper, section V).
+
+Per class of the order, the learner learns that class's training frames; then
+every memory it reports is scored on the subject's test frames:
+
+- Experiment 1: the test data of the classes seen so far;
+- Experiment 2: the test data of all six classes;
+
+each with micro and macro F1, together with the accuracy on each class's test
+data (the accuracy matrix), the memories' sizes and the time spent. The result
+is a tidy table, one measurement per row (:data:`COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .conditions import Condition
+from .data import CLASSES
+from .learners import LearnerSettings, make_learner
+from .metrics import f1_scores
+from .orders import Order, order_name
+
+COLUMNS = ("subject", "order", "condition", "memory", "step", "learnt", "experiment",
+           "metric", "value")
+
+
+@dataclass(frozen=True)
+class SubjectFeatures:
+    """One subject's encoder features, split into training and test frames.
+
+    ``train_*`` rows are sorted by clip and frame (episodes are sequential frames).
+    """
+
+    subject: str
+    train_features: np.ndarray
+    train_labels: np.ndarray
+    train_clips: np.ndarray
+    test_features: np.ndarray
+    test_labels: np.ndarray
+
+    def missing_classes(self) -> list[str]:
+        """Classes without training or without test frames (the subject cannot be run)."""
+        return [name for c, name in enumerate(CLASSES)
+                if not (np.any(self.train_labels == c) and np.any(self.test_labels == c))]
+
+
+def run_cell(data: SubjectFeatures, order: Order, condition: Condition,
+             settings: LearnerSettings, imagination=None, seed: int = 0) -> pd.DataFrame:
+    """Learn ``data``'s classes in ``order`` under ``condition``; the tidy measurements."""
+    missing = data.missing_classes()
+    if missing:
+        raise ValueError(f"subject {data.subject} has no training or test frames of {missing}")
+    start = time.perf_counter()
+    learner = make_learner(condition, settings, data.train_features.shape[1], imagination, seed)
+    name = order_name(order)
+    rows: list[tuple] = []
+
+    def add(memory, step, learnt, experiment, metric, value):
+        rows.append((data.subject, name, condition.name, memory, step, learnt, experiment,
+                     metric, float(value)))
+
+    y_test = data.test_labels
+    for step, c in enumerate(order, start=1):
+        mask = data.train_labels == c
+        learner.learn_class(data.train_features[mask], c, data.train_clips[mask])
+        seen = np.isin(y_test, order[:step])
+        learnt = CLASSES[c]
+        for memory, predicted in learner.predict(data.test_features).items():
+            for experiment, rows_of in ((1, seen), (2, np.ones_like(seen))):
+                micro, macro = f1_scores(y_test[rows_of], predicted[rows_of])
+                add(memory, step, learnt, experiment, "micro_f1", micro)
+                add(memory, step, learnt, experiment, "macro_f1", macro)
+            for k, class_name in enumerate(CLASSES):
+                add(memory, step, learnt, 2, f"accuracy:{class_name}",
+                    np.mean(predicted[y_test == k] == k))
+        for memory, size in learner.sizes().items():
+            add(memory, step, learnt, None, "neurons", size)
+    for part, seconds in learner.seconds.items():
+        add("", len(order), CLASSES[order[-1]], None, f"seconds:{part}", seconds)
+    add("", len(order), CLASSES[order[-1]], None, "seconds:total", time.perf_counter() - start)
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table["experiment"] = table["experiment"].astype("Int64")
+    return table
+
+
+def accuracy_matrix_of(cell: pd.DataFrame, memory: str, order: Order) -> np.ndarray:
+    """The accuracy matrix ``R[i, j]`` of one cell's measurements (see :mod:`clifer.metrics`)."""
+    R = np.full((len(order), len(order)), np.nan)
+    rows = cell[(cell["memory"] == memory) & cell["metric"].str.startswith("accuracy:")]
+    for step, metric, value in rows[["step", "metric", "value"]].itertuples(index=False):
+        j = order.index(CLASSES.index(metric.split(":", 1)[1]))
+        R[int(step) - 1, j] = value
+    return R
