@@ -1,0 +1,130 @@
+"""The configuration of an experiment: one frozen dataclass, read from a TOML or JSON file.
+
+Everything that changes a result is here (data, subjects, conditions, orders,
+the learners' settings, seeds), so that a results folder is tied to one
+configuration by its hash (:mod:`clifer.store`). How the work is spread
+(``--jobs``, ``--scheduler``) is not part of it: it does not change the numbers.
+
+A config file holds any of the fields; the ``learner`` table any of
+:class:`clifer.learners.LearnerSettings`' fields, and ``learner.gdm`` any of
+:class:`gwr.GrowingDualMemory`'s parameters, e.g. (TOML)::
+
+    dataset = "synthetic"
+    subjects = 12
+    conditions = ["gdm", "clifer"]
+    orders = "six"
+
+    [learner]
+    episode_epochs = 10
+
+    [learner.gdm]
+    episodic_activation_threshold = 0.4
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .conditions import CONDITIONS, parse_conditions
+from .learners import LearnerSettings
+from .orders import parse_orders
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """What an experiment runs.
+
+    dataset : ``"synthetic"`` (the default, generated) or a loader's name
+        (:data:`clifer.data.DATASETS`) with ``root`` its folder as distributed.
+    subjects : for ``synthetic`` the number of new subjects; for real data ``None``
+        (all) or a list of subject ids.
+    conditions : names from :data:`clifer.conditions.CONDITIONS`.
+    orders : what :func:`clifer.orders.parse_orders` reads ("default", "six",
+        "random:N", or explicit orders).
+    test_fraction : share of each subject's clips of each class held out for testing.
+    imagination : a ``.keras`` CAAE, or None for the shipped ``cpu`` model.
+    learner : :class:`LearnerSettings` fields (``gdm``: GrowingDualMemory parameters).
+    seed : seeds the split and the learners.
+    """
+
+    dataset: str = "synthetic"
+    root: str | None = None
+    subjects: int | list[str] | None = 6
+    conditions: list[str] = field(default_factory=lambda: list(CONDITIONS))
+    orders: str | list = "default"
+    test_fraction: float = 0.3
+    imagination: str | None = None
+    learner: dict = field(default_factory=dict)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        parse_conditions(self.conditions)
+        parse_orders(self.orders)
+        if not 0 < self.test_fraction < 1:
+            raise ValueError(f"test_fraction must be between 0 and 1, got {self.test_fraction}")
+        if self.dataset == "synthetic":
+            if isinstance(self.subjects, bool) or not isinstance(self.subjects, int) \
+                    or self.subjects < 1:
+                raise ValueError("for the synthetic dataset, subjects is a number of subjects"
+                                 f" (at least 1), got {self.subjects!r}")
+        elif self.root is None:
+            raise ValueError(f"dataset {self.dataset!r} needs root, its folder as distributed")
+        self.learner_settings()  # checks the learner's fields
+
+    def learner_settings(self) -> LearnerSettings:
+        """The learners' settings; unknown fields (or GDM parameters) are an error."""
+        known = {f.name for f in dataclasses.fields(LearnerSettings)}
+        unknown = sorted(set(self.learner) - known)
+        if unknown:
+            raise ValueError(f"unknown learner settings {unknown}; known: {sorted(known)}")
+        gdm = dict(self.learner.get("gdm", {}))
+        from gwr import GrowingDualMemory
+
+        params = set(inspect.signature(GrowingDualMemory).parameters) - {"random_state"}
+        bad = sorted(set(gdm) - params)
+        if bad:
+            raise ValueError(f"the GDM has no parameters {bad}; it has {sorted(params)}")
+        return LearnerSettings(**{**self.learner, "gdm": gdm})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ExperimentConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown configuration fields {unknown}; known: {sorted(known)}")
+        return cls(**values)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ExperimentConfig:
+        """Read a ``.toml`` or ``.json`` config file."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no config file {path}")
+        text = path.read_text()
+        try:
+            if path.suffix == ".toml":
+                try:
+                    import tomllib
+                except ImportError as error:  # Python 3.10
+                    raise ValueError("TOML config files need Python 3.11; use JSON") from error
+                values = tomllib.loads(text)
+            elif path.suffix == ".json":
+                values = json.loads(text)
+            else:
+                raise ValueError(f"a config file is .toml or .json, got {path.name}")
+        except (ValueError, json.JSONDecodeError) as error:
+            raise ValueError(f"cannot read {path}: {error}") from error
+        if not isinstance(values, dict):
+            raise ValueError(f"{path} must hold a table of settings")
+        return cls.from_dict(values)
+
+    def replace(self, **overrides: Any) -> ExperimentConfig:
+        return dataclasses.replace(self, **overrides)
