@@ -1,0 +1,132 @@
+"""Running the cells of an experiment: serially, on local processes (joblib), or on a Dask
+cluster (joblib's dask backend), each completed cell stored as soon as it arrives.
+
+A cell is one (subject, class order, condition). Cells whose results are already in
+the store are skipped. A cell that fails is reported and the others go on: what
+completed is kept either way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .conditions import CONDITIONS
+from .learners import LearnerSettings
+from .orders import Order, order_name
+from .protocol import SubjectFeatures, run_cell
+from .store import ResultStore
+
+_MODELS: dict[str, object] = {}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit of work: a subject under a class order and a condition."""
+
+    subject: str
+    order: Order
+    condition: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.subject, order_name(self.order), self.condition
+
+
+@dataclass(frozen=True)
+class CellOutcome:
+    cell: Cell
+    table: pd.DataFrame | None
+    error: str | None
+    seconds: float
+
+
+def imagination_model(path: str | None):
+    """The imagination model at ``path`` (None: the shipped one), loaded once per process."""
+    key = path or "<shipped>"
+    if key not in _MODELS:
+        if path is None:
+            from imagination import load_pretrained
+
+            _MODELS[key] = load_pretrained()
+        else:
+            from imagination import load
+
+            _MODELS[key] = load(path, compile=False)
+    return _MODELS[key]
+
+
+def _run(cell: Cell, data: SubjectFeatures, settings: LearnerSettings,
+         imagination: str | None, seed: int) -> CellOutcome:
+    """Run one cell; an exception becomes the outcome's error text."""
+    start = time.perf_counter()
+    try:
+        condition = CONDITIONS[cell.condition]
+        model = imagination_model(imagination) if condition.imagination else None
+        table = run_cell(data, cell.order, condition, settings, model, seed)
+        return CellOutcome(cell, table, None, time.perf_counter() - start)
+    except Exception as error:  # reported by the caller; the other cells go on
+        text = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}"
+        return CellOutcome(cell, None, text, time.perf_counter() - start)
+
+
+def plan(subjects: Iterable[str], orders: Iterable[Order], conditions: Iterable[str],
+         store: ResultStore | None = None) -> tuple[list[Cell], list[Cell]]:
+    """All cells, in a fixed order, split into (to run, already done)."""
+    cells = [Cell(s, o, c) for s in subjects for o in orders for c in conditions]
+    if store is None:
+        return cells, []
+    done = [c for c in cells if store.done(*c.key)]
+    return [c for c in cells if not store.done(*c.key)], done
+
+
+@contextlib.contextmanager
+def _backend(jobs: int, scheduler: str | None):
+    """joblib's backend: Dask's for a scheduler address, else local processes."""
+    import joblib
+
+    if scheduler is None:
+        with joblib.parallel_config(backend="loky", n_jobs=jobs):
+            yield
+        return
+    try:
+        from dask.distributed import Client
+    except ImportError as error:
+        raise ImportError("--scheduler needs dask.distributed: pip install 'dask[distributed]'"
+                          ) from error
+    with Client(scheduler), joblib.parallel_config(backend="dask"):
+        yield
+
+
+def run_cells(cells: list[Cell], data: dict[str, SubjectFeatures], settings: LearnerSettings,
+              *, imagination: str | None = None, seed: int = 0, jobs: int = 1,
+              scheduler: str | None = None, store: ResultStore | None = None,
+              ) -> Iterator[CellOutcome]:
+    """Run ``cells``, yielding each outcome as it completes (stored first, if a store is given).
+
+    ``jobs == 1`` without a scheduler runs in this process, in order; otherwise the
+    cells go to joblib workers (``jobs`` local processes, or the Dask cluster at
+    ``scheduler``) and arrive in completion order.
+    """
+    def finish(outcome: CellOutcome) -> CellOutcome:
+        if store is not None and outcome.table is not None:
+            store.write(*outcome.cell.key, outcome.table)
+        return outcome
+
+    if jobs == 1 and scheduler is None:
+        for cell in cells:
+            yield finish(_run(cell, data[cell.subject], settings, imagination, seed))
+        return
+    import joblib
+
+    with _backend(jobs, scheduler):
+        results = joblib.Parallel(return_as="generator_unordered")(
+            joblib.delayed(_run)(cell, data[cell.subject], settings, imagination, seed)
+            for cell in cells)
+        for outcome in results:
+            yield finish(outcome)
