@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from clifer.learners import LearnerSettings
 from clifer.orders import DEFAULT_ORDER, REFERENCE_ORDERS
@@ -59,3 +60,18 @@ def test_a_failing_cell_is_reported_and_the_others_kept(tmp_path):
     assert [o.cell.subject for o in errors] == ["S02"] and "anger" in errors[0].error
     assert store.done("S01", "neu-hap-sur-ang-fea-sad", "gdm")
     assert not store.done("S02", "neu-hap-sur-ang-fea-sad", "gdm")
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_gives_the_serial_results():
+    """Cells sent to a dask.distributed LocalCluster (joblib's dask backend) give the same
+    measurements as a serial run."""
+    distributed = pytest.importorskip("dask.distributed")
+    cells, _ = plan(DATA, [DEFAULT_ORDER], ["gdm", "gdm+replay"])
+    settings = LearnerSettings(episode_epochs=3)
+    serial = list(run_cells(cells, DATA, settings))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote = list(run_cells(cells, DATA, settings, scheduler=cluster.scheduler_address))
+    assert all(o.error is None for o in remote)
+    pd.testing.assert_frame_equal(scores(serial), scores(remote))
