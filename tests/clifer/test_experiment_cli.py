@@ -1,0 +1,46 @@
+"""``python -m clifer.experiment``: a small real run, its files, the rerun, refusals."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from clifer.experiment import main
+
+
+@pytest.mark.slow
+def test_a_small_run_writes_its_results_and_a_rerun_skips_them(tmp_path, capsys):
+    args = ["--subjects", "2", "--conditions", "gdm,clifer", "--results", str(tmp_path),
+            "--run", "small", "--quiet"]
+    assert main(args) == 0
+    folder = tmp_path / "small"
+    assert json.loads((folder / "config.json").read_text())["hash"]
+    cells = sorted(p.name for p in (folder / "cells").iterdir())
+    assert len(cells) == 4 and cells[0] == "S01__neu-hap-sur-ang-fea-sad__clifer.csv"
+    table = pd.read_csv(folder / "measurements.csv")
+    assert set(table.condition) == {"gdm", "clifer"} and set(table.subject) == {"S01", "S02"}
+    assert "micro_f1" in (folder / "summary.md").read_text()
+    assert "4 cells to run, 0 done before" in capsys.readouterr().out
+    assert main(args) == 0
+    assert "0 cells to run, 4 done before" in capsys.readouterr().out
+    # the same folder with another configuration is refused, and nothing is lost
+    assert main([*args, "--subjects", "3"]) == 2
+    assert "another configuration" in capsys.readouterr().err
+    assert len(list((folder / "cells").iterdir())) == 4
+
+
+def test_bad_arguments_are_clear_errors(tmp_path, capsys):
+    assert main(["--conditions", "gdm,dream", "--results", str(tmp_path)]) == 2
+    assert "unknown condition(s) ['dream']" in capsys.readouterr().err
+    assert main(["--orders", "happy,sad", "--results", str(tmp_path)]) == 2
+    assert "permutation" in capsys.readouterr().err
+    assert main(["--dataset", "ravdess", "--results", str(tmp_path)]) == 2
+    assert "needs root" in capsys.readouterr().err
+
+
+def test_help():
+    out = subprocess.run([sys.executable, "-m", "clifer.experiment", "--help"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.startswith("usage: python -m clifer.experiment") and "--scheduler" in out
