@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml setup.py gwr/pyproject.toml gwr/_edges.pyx
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m gwr.demo
+	$(BIN)/python -m clifer.experiment
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,7 +8,13 @@ order; it prints a summary table and writes ``results/<run>/``:
 - ``cells/*.csv``: each (subject, order, condition)'s measurements, written
   atomically as each completes (running the same command again skips them);
 - ``measurements.csv``: all of them in one tidy table;
-- ``summary.md``: the final scores, mean and 95% interval over subjects.
+- ``summary.md``: the final scores, mean and 95% interval over subjects (also as
+  ``summary.csv``), the accuracy-matrix scores, the time by part, and Table I;
+- ``fig3-micro_f1.png``: F1 against the classes seen, with 95% bands (the paper's Fig. 3);
+- ``fig2-imagined.png``: a face of each subject beside its six imagined expressions
+  (the paper's Fig. 2);
+- ``table1.csv``: Kruskal-Wallis H-tests across class orders after the first and the
+  final class (the paper's Table I; it needs two orders or more, ``--orders six``).
 
 Real data: ``--dataset ravdess --root DIR`` (or mmi, baum1, mefed); everything
 else through ``--config FILE`` (see :mod:`clifer.config`).
@@ -29,22 +35,90 @@ from .store import ResultStore, config_hash, file_hash, write_atomically
 DEFAULT_RESULTS = Path("results")
 
 
-def load_subjects(cfg: ExperimentConfig, model):
-    """The configuration's subjects as features, and those skipped (with the reason)."""
-    from .features import encode_subjects, synthetic_subjects
+def load_faces(cfg: ExperimentConfig, model):
+    """The configuration's face crops, and the subjects to run (None: all)."""
+    from .features import synthetic_subjects
 
     if cfg.dataset == "synthetic":
-        faces = synthetic_subjects(cfg.subjects, model.config.image_size)
-        chosen = None
-    else:
-        from .data import load
+        return synthetic_subjects(cfg.subjects, model.config.image_size), None
+    from .data import load
 
-        faces, report = load(cfg.dataset, cfg.root)
-        if report.n_skipped:
-            print(report, file=sys.stderr)
-        chosen = cfg.subjects
-    return encode_subjects(faces, model, test_fraction=cfg.test_fraction, seed=cfg.seed,
-                           subjects=chosen)
+    faces, report = load(cfg.dataset, cfg.root)
+    if report.n_skipped:
+        print(report, file=sys.stderr)
+    return faces, cfg.subjects
+
+
+def example_faces(faces, subjects: list[str], size: int, limit: int = 8):
+    """A face of each of the first ``limit`` subjects for the Fig. 2 grid: the middle
+    frame of the subject's first neutral clip (of its first clip if it has none),
+    resized to the imagination model's input size."""
+    import numpy as np
+
+    from .features import resized
+
+    picked = []
+    for subject in subjects[:limit]:
+        own = np.flatnonzero(faces.subjects == subject)
+        neutral = own[faces.labels[own] == 0]
+        pool = neutral if len(neutral) else own
+        clip = np.flatnonzero(faces.clips[pool] == faces.clips[pool[0]])
+        picked.append(pool[clip[len(clip) // 2]])
+    return resized(faces.images[picked], size)
+
+
+def _share_sentence(shares: pd.Series) -> str:
+    if shares.empty:
+        return "No GDM condition ran.\n"
+    return (f"The memories (training, replay, learning the imagined faces, predicting) take "
+            f"{shares.mean():.1%} of a subject's run on average (at most {shares.max():.1%}; "
+            "every condition counted).\n")
+
+
+def write_reports(folder: Path, table: pd.DataFrame, n_subjects: int, n_orders: int,
+                  title: str) -> pd.DataFrame:
+    """Write summary.md, fig3-micro_f1.png and table1.csv from the measurements; returns
+    the final summary."""
+    from .metrics import summarise
+    from .report import (
+        compact_summary,
+        matrix_scores,
+        plot_curves,
+        subject_gdm_share,
+        table_one,
+        time_shares,
+    )
+
+    summary = final_summary(table)
+    write_atomically(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
+    scores = matrix_scores(table)
+    matrix = summarise(scores.melt(id_vars=["subject", "order", "condition", "memory"],
+                                   var_name="metric", value_name="value"),
+                       ["condition", "memory", "metric"])
+    parts = [f"# {title}\n",
+             f"Final scores after the last class, mean and 95% interval over subjects "
+             f"({n_subjects} subjects, {n_orders} order(s)).\n",
+             markdown_table(compact_summary(summary)) + "\n",
+             "## The accuracy matrix\n",
+             "Average incremental accuracy, forgetting and backward transfer (each "
+             "class's test accuracy after each step), mean and 95% interval.\n",
+             markdown_table(matrix.round(3)) + "\n",
+             "## Time\n",
+             "Mean seconds per cell by part; `gdm share`: the memories' part of a cell's "
+             "time.\n",
+             markdown_table(time_shares(table).round(3)) + "\n",
+             _share_sentence(subject_gdm_share(table)),
+             "## Table I: class orders\n"]
+    if n_orders > 1:
+        table1 = table_one(table)
+        write_atomically(folder / "table1.csv", lambda tmp: table1.to_csv(tmp, index=False))
+        parts += ["Kruskal-Wallis H-test of micro F1 across class orders, after the first "
+                  "and after the final class.\n", markdown_table(table1.round(4)) + "\n"]
+    else:
+        parts.append("One class order only: Table I compares orders (`--orders six`).\n")
+    write_atomically(folder / "summary.md", lambda tmp: Path(tmp).write_text("\n".join(parts)))
+    plot_curves(table, folder / "fig3-micro_f1.png")
+    return summary
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -92,7 +166,11 @@ def run(args: argparse.Namespace) -> int:
         identity["imagination"] = file_hash(pretrained_path("cpu"))
     name = args.run or f"{cfg.dataset}-{config_hash(identity)[:8]}"
     store = ResultStore(args.results / name, identity)
-    data, skipped = load_subjects(cfg, model)
+    from .features import encode_subjects
+
+    faces, chosen = load_faces(cfg, model)
+    data, skipped = encode_subjects(faces, model, test_fraction=cfg.test_fraction,
+                                    seed=cfg.seed, subjects=chosen)
     for subject, reason in skipped.items():
         print(f"skipped subject {subject}: {reason}", file=sys.stderr)
     if not data:
@@ -113,13 +191,14 @@ def run(args: argparse.Namespace) -> int:
     table = store.read_all()
     write_atomically(store.folder / "measurements.csv",
                      lambda tmp: table.to_csv(tmp, index=False))
-    summary = final_summary(table)
-    text = summary.round(3).to_string(index=False)
-    write_atomically(store.folder / "summary.md", lambda tmp: Path(tmp).write_text(
-        f"# {name}\n\nFinal scores after the last class, mean and 95% interval over "
-        f"subjects ({len(data)} subjects, {len(orders)} order(s)).\n\n"
-        + markdown_table(summary.round(3)) + "\n"))
-    print(text)
+    summary = write_reports(store.folder, table, len(data), len(orders), name)
+    from imagination.grids import write_grid
+
+    write_grid(store.folder / "fig2-imagined.png", model,
+               example_faces(faces, [d.subject for d in data], model.config.image_size))
+    from .report import compact_summary
+
+    print(compact_summary(summary).to_string(index=False))
     print(f"{len(todo) - len(failures)} cells in {time.perf_counter() - start:.0f} s; "
           f"results in {store.folder}")
     return 1 if failures else 0

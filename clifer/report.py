@@ -102,3 +102,41 @@ def matrix_scores(table: pd.DataFrame) -> pd.DataFrame:
                                        "average_incremental_accuracy", "forgetting",
                                        "backward_transfer"])
 
+
+
+def compact_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The final scores of :func:`clifer.experiment.final_summary` as one row per condition
+    and memory, one column per experiment and metric, each cell ``mean ± ci``."""
+    if summary.empty:
+        return pd.DataFrame(columns=["condition", "memory"])
+    cells = summary.assign(
+        column=[f"exp {int(e)} {m.replace('_', ' ')}" for e, m in
+                zip(summary["experiment"], summary["metric"], strict=True)],
+        text=[f"{m:.3f} ± {c:.3f}" if np.isfinite(c) else f"{m:.3f}"
+              for m, c in zip(summary["mean"], summary["ci"], strict=True)])
+    table = cells.pivot(index=["condition", "memory"], columns="column", values="text")
+    order = list(dict.fromkeys(zip(summary["condition"], summary["memory"], strict=True)))
+    table = table.reindex(pd.MultiIndex.from_tuples(order, names=["condition", "memory"]))
+    return table[sorted(table.columns)].reset_index()
+
+
+def time_shares(table: pd.DataFrame) -> pd.DataFrame:
+    """Per condition: mean seconds per cell by part and the share of the GDM part
+    (``seconds:gdm / seconds:total``) in a cell's run."""
+    rows = table[table["metric"].str.startswith("seconds:")]
+    wide = rows.pivot_table(index=["condition", "subject", "order"], columns="metric",
+                            values="value", aggfunc="sum")
+    wide.columns = [c.split(":", 1)[1] for c in wide.columns]
+    if "gdm" in wide:
+        wide["gdm share"] = wide["gdm"] / wide["total"]
+    return wide.groupby(level="condition", sort=False).mean().reset_index()
+
+
+def subject_gdm_share(table: pd.DataFrame) -> pd.Series:
+    """Per subject: the memories' share of the subject's run, ``sum(seconds:gdm) /
+    sum(seconds:total)`` over all the subject's cells (every condition and order)."""
+    rows = table[table["metric"].isin(["seconds:gdm", "seconds:total"])]
+    sums = rows.pivot_table(index="subject", columns="metric", values="value", aggfunc="sum")
+    if "seconds:gdm" not in sums:
+        return pd.Series(dtype=float, name="gdm share")
+    return (sums["seconds:gdm"] / sums["seconds:total"]).rename("gdm share")

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import cv2
 import pandas as pd
 import pytest
 
@@ -21,7 +22,14 @@ def test_a_small_run_writes_its_results_and_a_rerun_skips_them(tmp_path, capsys)
     assert len(cells) == 4 and cells[0] == "S01__neu-hap-sur-ang-fea-sad__clifer.csv"
     table = pd.read_csv(folder / "measurements.csv")
     assert set(table.condition) == {"gdm", "clifer"} and set(table.subject) == {"S01", "S02"}
-    assert "micro_f1" in (folder / "summary.md").read_text()
+    summary = (folder / "summary.md").read_text()
+    assert "micro_f1" in summary and "average_incremental_accuracy" in summary
+    assert "One class order only" in summary and not (folder / "table1.csv").exists()
+    for figure, least_width in (("fig3-micro_f1.png", 600), ("fig2-imagined.png", 7 * 64)):
+        picture = cv2.imread(str(folder / figure))
+        assert picture is not None and picture.shape[1] > least_width
+    # Fig. 2: a header row, then one row of faces per subject (2 here)
+    assert picture.shape[0] > 2 * 64
     assert "4 cells to run, 0 done before" in capsys.readouterr().out
     assert main(args) == 0
     assert "0 cells to run, 4 done before" in capsys.readouterr().out
@@ -29,6 +37,17 @@ def test_a_small_run_writes_its_results_and_a_rerun_skips_them(tmp_path, capsys)
     assert main([*args, "--subjects", "3"]) == 2
     assert "another configuration" in capsys.readouterr().err
     assert len(list((folder / "cells").iterdir())) == 4
+
+
+@pytest.mark.slow
+def test_two_orders_give_table_one(tmp_path):
+    args = ["--subjects", "3", "--conditions", "gdm", "--orders", "random:2:5",
+            "--results", str(tmp_path), "--run", "orders", "--quiet"]
+    assert main(args) == 0
+    table1 = pd.read_csv(tmp_path / "orders" / "table1.csv")
+    assert set(table1["after"]) == {"first", "final"} and (table1["orders"] == 2).all()
+    assert set(table1["memory"]) == {"episodic", "semantic"}
+    assert "Kruskal-Wallis" in (tmp_path / "orders" / "summary.md").read_text()
 
 
 def test_bad_arguments_are_clear_errors(tmp_path, capsys):

@@ -49,3 +49,27 @@ def test_curves_and_their_figure(tmp_path):
     assert one["mean"] == pytest.approx(0.7) and one["n"] == 2
     path = plot_curves(tidy(rows), tmp_path / "fig3.png")
     assert path.stat().st_size > 10_000
+
+
+def test_compact_summary_and_time_shares_by_hand():
+    from clifer.experiment import final_summary
+    from clifer.report import compact_summary, subject_gdm_share, time_shares
+
+    rows = [(f"S{s}", "o", "gdm", "episodic", 6, "sad", 2, "micro_f1", v)
+            for s, v in enumerate([0.8, 0.9, 1.0])]
+    rows += [(f"S{s}", "o", "mlp", "mlp", 6, "sad", 2, "micro_f1", 0.2) for s in range(3)]
+    # subject S0: gdm cell 1 s of 2 s, mlp cell 6 s (no GDM part): share 1 / 8
+    rows += [("S0", "o", "gdm", "", 6, "sad", None, "seconds:gdm", 1.0),
+             ("S0", "o", "gdm", "", 6, "sad", None, "seconds:total", 2.0),
+             ("S0", "o", "mlp", "", 6, "sad", None, "seconds:mlp", 5.0),
+             ("S0", "o", "mlp", "", 6, "sad", None, "seconds:total", 6.0)]
+    table = tidy(rows)
+    compact = compact_summary(final_summary(table)).set_index("condition")
+    # mean 0.9, t interval half-width t(0.975, 2) * 0.1 / sqrt(3) = 0.248
+    assert compact.loc["gdm", "exp 2 micro f1"] == "0.900 ± 0.248"
+    assert compact.loc["mlp", "exp 2 micro f1"] == "0.200 ± 0.000"
+    shares = subject_gdm_share(table)
+    assert shares["S0"] == pytest.approx(1 / 8)
+    times = time_shares(table).set_index("condition")
+    assert times.loc["gdm", "gdm share"] == pytest.approx(0.5)
+    assert times.loc["mlp", "mlp"] == pytest.approx(5.0)
