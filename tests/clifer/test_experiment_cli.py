@@ -23,7 +23,7 @@ def test_a_small_run_writes_its_results_and_a_rerun_skips_them(tmp_path, capsys)
     table = pd.read_csv(folder / "measurements.csv")
     assert set(table.condition) == {"gdm", "clifer"} and set(table.subject) == {"S01", "S02"}
     summary = (folder / "summary.md").read_text()
-    assert "micro_f1" in summary and "average_incremental_accuracy" in summary
+    assert "exp 2 micro f1" in summary and "average_incremental_accuracy" in summary
     assert "One class order only" in summary and not (folder / "table1.csv").exists()
     for figure, least_width in (("fig3-micro_f1.png", 600), ("fig2-imagined.png", 7 * 64)):
         picture = cv2.imread(str(folder / figure))
