@@ -50,6 +50,20 @@ def test_two_orders_give_table_one(tmp_path):
     assert "Kruskal-Wallis" in (tmp_path / "orders" / "summary.md").read_text()
 
 
+@pytest.mark.slow
+def test_a_corpus_in_the_ravdess_layout(tmp_path, capsys):
+    """--dataset ravdess --root DIR: videos as distributed, faces found, cells run."""
+    from clifer.data.synthetic import write_ravdess_corpus
+
+    write_ravdess_corpus(tmp_path / "corpus", 2, seconds=2.0, progress=False)
+    args = ["--dataset", "ravdess", "--root", str(tmp_path / "corpus"), "--conditions", "gdm",
+            "--results", str(tmp_path / "results"), "--run", "real", "--quiet"]
+    assert main(args) == 0
+    table = pd.read_csv(tmp_path / "results" / "real" / "measurements.csv")
+    assert set(table.subject) == {"Actor_01", "Actor_02"}
+    assert "2 cells to run" in capsys.readouterr().out
+
+
 def test_bad_arguments_are_clear_errors(tmp_path, capsys):
     assert main(["--conditions", "gdm,dream", "--results", str(tmp_path)]) == 2
     assert "unknown condition(s) ['dream']" in capsys.readouterr().err
