@@ -77,8 +77,8 @@ def _share_sentence(shares: pd.Series) -> str:
 
 def write_reports(folder: Path, table: pd.DataFrame, n_subjects: int, n_orders: int,
                   title: str) -> pd.DataFrame:
-    """Write summary.md, fig3-micro_f1.png and table1.csv from the measurements; returns
-    the final summary."""
+    """Write summary.md, summary.csv, fig3-micro_f1.png and table1.csv from the
+    measurements; returns the final scores as printed (:func:`compact_summary`)."""
     from .metrics import summarise
     from .report import (
         compact_summary,
@@ -90,6 +90,7 @@ def write_reports(folder: Path, table: pd.DataFrame, n_subjects: int, n_orders: 
     )
 
     summary = final_summary(table)
+    compact = compact_summary(summary)
     write_atomically(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
     scores = matrix_scores(table)
     matrix = summarise(scores.melt(id_vars=["subject", "order", "condition", "memory"],
@@ -98,7 +99,7 @@ def write_reports(folder: Path, table: pd.DataFrame, n_subjects: int, n_orders: 
     parts = [f"# {title}\n",
              f"Final scores after the last class, mean and 95% interval over subjects "
              f"({n_subjects} subjects, {n_orders} order(s)).\n",
-             markdown_table(compact_summary(summary)) + "\n",
+             markdown_table(compact) + "\n",
              "## The accuracy matrix\n",
              "Average incremental accuracy, forgetting and backward transfer (each "
              "class's test accuracy after each step), mean and 95% interval.\n",
@@ -118,7 +119,7 @@ def write_reports(folder: Path, table: pd.DataFrame, n_subjects: int, n_orders: 
         parts.append("One class order only: Table I compares orders (`--orders six`).\n")
     write_atomically(folder / "summary.md", lambda tmp: Path(tmp).write_text("\n".join(parts)))
     plot_curves(table, folder / "fig3-micro_f1.png")
-    return summary
+    return compact
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -158,12 +159,10 @@ def run(args: argparse.Namespace) -> int:
         overrides["subjects"] = None
     cfg = cfg.replace(**overrides) if overrides else cfg
     model = imagination_model(cfg.imagination)
-    identity = {"config": cfg.to_dict(),
-                "imagination": file_hash(cfg.imagination) if cfg.imagination else "shipped-cpu"}
-    if cfg.imagination is None:
-        from imagination.pretrained import pretrained_path
+    from imagination.pretrained import pretrained_path
 
-        identity["imagination"] = file_hash(pretrained_path("cpu"))
+    identity = {"config": cfg.to_dict(),
+                "imagination": file_hash(cfg.imagination or pretrained_path("cpu"))}
     name = args.run or f"{cfg.dataset}-{config_hash(identity)[:8]}"
     store = ResultStore(args.results / name, identity)
     from .features import encode_subjects
@@ -191,14 +190,12 @@ def run(args: argparse.Namespace) -> int:
     table = store.read_all()
     write_atomically(store.folder / "measurements.csv",
                      lambda tmp: table.to_csv(tmp, index=False))
-    summary = write_reports(store.folder, table, len(data), len(orders), name)
+    scores = write_reports(store.folder, table, len(data), len(orders), name)
     from imagination.grids import write_grid
 
     write_grid(store.folder / "fig2-imagined.png", model,
                example_faces(faces, [d.subject for d in data], model.config.image_size))
-    from .report import compact_summary
-
-    print(compact_summary(summary).to_string(index=False))
+    print(scores.to_string(index=False))
     print(f"{len(todo) - len(failures)} cells in {time.perf_counter() - start:.0f} s; "
           f"results in {store.folder}")
     return 1 if failures else 0

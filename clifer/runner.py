@@ -23,7 +23,7 @@ from .protocol import SubjectFeatures, run_cell
 from .store import ResultStore
 
 _MODELS: dict[str, object] = {}
-_WARM: set[int] = set()
+_WARM = {"memories": False}  # the jitted kernels are loaded in this process
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,9 @@ def imagination_model(path: str | None):
 def warm_up_memories(n_features: int) -> None:
     """Load (or compile) the memories' jitted kernels once per process, on a throw-away
     Growing Dual Memory with replay, so that no cell's measured time includes it (the
-    first use in a process otherwise costs seconds: measured 3.5 s of a 3.5 s cell)."""
-    if n_features in _WARM:
+    first use in a process otherwise costs seconds: measured 3.5 s of a 3.5 s cell).
+    The kernels are compiled per array type, not size: once per process is enough."""
+    if _WARM["memories"]:
         return
     import numpy as np
 
@@ -78,7 +79,7 @@ def warm_up_memories(n_features: int) -> None:
     memory.replay(epochs=1)
     memory.predict(x, memory="episodic")
     memory.predict(x, memory="semantic")
-    _WARM.add(n_features)
+    _WARM["memories"] = True
 
 
 def _run(cell: Cell, data: SubjectFeatures, settings: LearnerSettings,

@@ -72,11 +72,11 @@ class CAAEConfig:
         the generator and the latent discriminator see only the first
         ``latent_dim - expression_dims`` (the identity part), and the contrastive
         feature loss acts on the expression part alone. The code stays ``latent_dim``
-        long (what CLIFER's memories learn from). Without the split, a z made to carry
-        the expression (``feature_weight``) fights the label: the generator reads the
-        expression from z, and both the target expressions and the identity of the
-        imagined faces suffered (measured: identity 0.60-0.69 against 0.83).
-        0 in the paper.
+        long (what CLIFER's memories learn from). Meant to keep a z that carries the
+        expression (``feature_weight``) from fighting the label; measured on the ``cpu``
+        preset with 10 and feature weight 1, it did not: the expression part stayed at
+        chance and the imagined faces still lost the person (docs/imagination.md). 0 in
+        both presets.
     image_disc_label : how the image discriminator sees the label: ``"tiled"`` (the
         paper: the tiled code concatenated to the inputs of its first three convs) or
         ``"projection"`` (an inner product of a class embedding with its last features;

@@ -219,7 +219,8 @@ def evaluate_quality(model, *, n_subjects: int = 12, inputs_per_subject: int = 6
     x, y, who = faces.images[is_input], faces.labels[is_input], subject_ids[is_input]
     recon = np.asarray(model.reconstruct(x, y))
     mean_image = faces.images[rest].mean(axis=0)
-    z = model.encode(x)
+    codes = np.asarray(model.encode(faces.images))  # every frame: for the features too
+    z = codes[is_input]
     imagined = np.asarray(model.imagine(z, classes=range(len(CLASSES))))  # (n, 6, H, W, 3)
     n = len(x)
     flat = imagined.reshape(n * len(CLASSES), *imagined.shape[2:])
@@ -250,6 +251,6 @@ def evaluate_quality(model, *, n_subjects: int = 12, inputs_per_subject: int = 6
         per_class=per_class,
         n_subjects=len(subjects),
         n_inputs=n,
-        feature_nn=nearest_code_accuracy(np.asarray(model.encode(faces.images)), faces.labels,
-                                         subject_ids, np.asarray(faces.clips)),
+        feature_nn=nearest_code_accuracy(codes, faces.labels, subject_ids,
+                                         np.asarray(faces.clips)),
     )
