@@ -72,6 +72,8 @@ def to_tf_dataset(
     seed: int = 0,
     drop_remainder: bool = True,
     pairs: bool = False,
+    epochs: int | None = None,
+    first_epoch: int = 0,
 ):
     """Batches of the faces as a ``tf.data.Dataset``, reshuffled every epoch.
 
@@ -81,21 +83,58 @@ def to_tf_dataset(
     classes (the CAAE's paired translation loss, ``config.pair_weight``). Pairs are
     drawn afresh every epoch, deterministically from ``seed``.
 
+    Two ways to count epochs:
+
+    - ``epochs=None``: the dataset is one epoch; each new pass over it (each epoch of
+      ``fit``) reshuffles and redraws, as ``tf.data`` reshuffles, from ``seed``.
+    - ``epochs=E``: one stream of the batches of epochs ``first_epoch .. E - 1``, each
+      epoch's order and pairs a function of ``(seed, epoch)`` alone; give ``fit``
+      ``steps_per_epoch=steps_per_epoch(len(faces), batch_size)`` and
+      ``initial_epoch=first_epoch``. A run resumed after epoch k then sees exactly the
+      batches an uninterrupted run would (``python -m imagination.train --resume``).
+
     Full batches only by default: the adversarial losses compare batch statistics.
     """
     import tensorflow as tf
 
     if len(faces) < batch_size and drop_remainder:
         raise ValueError(f"{len(faces)} faces make no full batch of {batch_size}")
+    if epochs is not None and not 0 <= first_epoch < epochs:
+        raise ValueError(f"first_epoch must be in 0..epochs - 1; got {first_epoch} of {epochs}")
     images = faces.images.astype(np.float32, copy=False)
     labels = faces.labels.astype(np.int32)
-    if not pairs:
-        data = tf.data.Dataset.from_tensor_slices((images, labels))
+    example = _example_function(images, labels, faces.subjects if pairs else None)
+    n = len(labels)
+    if epochs is None:
+        order = tf.data.Dataset.range(n)
         if shuffle:
-            data = data.shuffle(len(faces), seed=seed, reshuffle_each_iteration=True)
+            order = order.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+        draws = tf.data.Dataset.random(seed=seed).batch(2)
+        data = tf.data.Dataset.zip(order, draws).map(
+            example, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        data = data.batch(batch_size, drop_remainder=drop_remainder)
     else:
-        data = _paired(images, labels, faces.subjects, shuffle=shuffle, seed=seed)
-    return data.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+        def one_epoch(epoch):
+            key = tf.stack([tf.constant(seed, tf.int64), epoch])
+            order = tf.range(n, dtype=tf.int64)
+            if shuffle:
+                order = tf.argsort(tf.random.stateless_uniform(
+                    [n], tf.random.experimental.stateless_fold_in(key, 0)))
+                order = tf.cast(order, tf.int64)
+            draws = tf.random.stateless_uniform(
+                [n, 2], tf.random.experimental.stateless_fold_in(key, 1), minval=0,
+                maxval=2**31 - 1, dtype=tf.int64)
+            return tf.data.Dataset.from_tensor_slices((order, draws)).map(
+                example, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+            ).batch(batch_size, drop_remainder=drop_remainder)
+
+        data = tf.data.Dataset.range(first_epoch, epochs).flat_map(one_epoch)
+    return data.prefetch(tf.data.AUTOTUNE)
+
+
+def steps_per_epoch(n_faces: int, batch_size: int, drop_remainder: bool = True) -> int:
+    """Batches in one epoch of :func:`to_tf_dataset` over ``n_faces`` faces."""
+    return n_faces // batch_size if drop_remainder else -(-n_faces // batch_size)
 
 
 def pair_table(labels: np.ndarray, subjects) -> tuple[np.ndarray, ...]:
@@ -124,18 +163,20 @@ def pair_table(labels: np.ndarray, subjects) -> tuple[np.ndarray, ...]:
     return subject_of.astype(np.int64), classes, n_classes, members, counts
 
 
-def _paired(images: np.ndarray, labels: np.ndarray, subjects, *, shuffle: bool, seed: int):
-    """A dataset of single paired examples (see :func:`to_tf_dataset`)."""
+def _example_function(images: np.ndarray, labels: np.ndarray, subjects=None):
+    """The map from (frame index, two random draws) to one example: ``(image, label)``,
+    or, given the frames' ``subjects``, the dict with a pair (see :func:`to_tf_dataset`)."""
     import tensorflow as tf
 
-    subject_of, classes, n_classes, members, counts = (
-        tf.constant(t) for t in pair_table(labels, subjects))
     all_images = tf.constant(images)
     all_labels = tf.constant(labels)
-    order = tf.data.Dataset.range(len(labels))
-    if shuffle:
-        order = order.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-    draws = tf.data.Dataset.random(seed=seed).batch(2)
+    if subjects is None:
+        def plain(i, draw):
+            return all_images[i], all_labels[i]
+
+        return plain
+    subject_of, classes, n_classes, members, counts = (
+        tf.constant(t) for t in pair_table(labels, subjects))
 
     def example(i, draw):
         s = subject_of[i]
@@ -145,5 +186,4 @@ def _paired(images: np.ndarray, labels: np.ndarray, subjects, *, shuffle: bool, 
         return {"images": all_images[i], "labels": all_labels[i],
                 "pair_images": all_images[j], "pair_labels": all_labels[j]}
 
-    return tf.data.Dataset.zip(order, draws).map(example, num_parallel_calls=tf.data.AUTOTUNE,
-                                                 deterministic=True)
+    return example

@@ -136,7 +136,7 @@ def _identity(args, faces, image_size: int, out: Path):
 def run(args: argparse.Namespace) -> int:
     from .caae import CAAE, load
     from .config import preset
-    from .data import to_tf_dataset, training_faces
+    from .data import steps_per_epoch, to_tf_dataset, training_faces
 
     if args.keep_best is not None and args.keep_best < 0:
         raise ValueError(f"--keep-best must be 0 or more epochs, got {args.keep_best}")
@@ -176,8 +176,12 @@ def run(args: argparse.Namespace) -> int:
     if done >= args.epochs:
         print(f"already trained for {done} epochs (--epochs {args.epochs})")
     else:
-        data = to_tf_dataset(faces, cfg.batch_size, seed=cfg.seed, pairs=cfg.pair_weight > 0)
-        model.fit(data, epochs=args.epochs,
+        # each epoch's batches depend on (seed, epoch) alone: a resumed run continues
+        # with the batches an uninterrupted one would have seen
+        data = to_tf_dataset(faces, cfg.batch_size, seed=cfg.seed, pairs=cfg.pair_weight > 0,
+                             epochs=args.epochs, first_epoch=done)
+        model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch(len(faces),
+                                                                            cfg.batch_size),
                   initial_epoch=done, verbose=0 if args.quiet else "auto",
                   callbacks=_callbacks(out, _grid_inputs(faces, args.data, cfg.image_size),
                                        args.grid_every, args.resume,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from clifer.data import CLASSES
-from imagination.data import synthetic_faces, to_tf_dataset, training_faces
+from imagination.data import steps_per_epoch, synthetic_faces, to_tf_dataset, training_faces
 
 
 def test_synthetic_faces_cover_every_subject_and_class():
@@ -74,3 +74,36 @@ def test_pairs_are_the_same_subject_in_a_class_it_has():
     again = [rows(b["pair_images"].numpy()) for b in to_tf_dataset(faces, 6, seed=5, pairs=True)]
     # deterministic for a seed
     assert [d for batch in again for d in batch] == [d for _, d in epochs[0]]
+
+
+@pytest.mark.parametrize("pairs", [False, True])
+def test_epoch_streams_depend_on_the_epoch_alone(pairs):
+    """``epochs=E``: the batches of epochs first_epoch..E-1; each epoch is a permutation of
+    the faces (and its pairs) fixed by (seed, epoch), so a stream that starts at epoch 2
+    gives what one from epoch 0 gives from its third epoch on."""
+    faces = synthetic_faces(4, image_size=32, seed=2)
+    flat = faces.images.reshape(len(faces), -1)
+    steps = steps_per_epoch(len(faces), 6)
+    assert steps == len(faces) // 6 and steps_per_epoch(len(faces), 7, False) == -(-len(faces) // 7)
+
+    def rows(batch):
+        images = batch["images"] if pairs else batch[0]
+        found = [np.flatnonzero((flat == x.reshape(-1)).all(axis=1))[0]
+                 for x in images.numpy()]
+        if pairs:
+            found += [np.flatnonzero((flat == x.reshape(-1)).all(axis=1))[0]
+                      for x in batch["pair_images"].numpy()]
+        return found
+
+    whole = [rows(b) for b in to_tf_dataset(faces, 6, seed=5, pairs=pairs, epochs=4)]
+    late = [rows(b) for b in to_tf_dataset(faces, 6, seed=5, pairs=pairs, epochs=4,
+                                           first_epoch=2)]
+    assert len(whole) == 4 * steps and late == whole[2 * steps:]
+    epochs = [sorted(i for b in whole[e * steps:(e + 1) * steps] for i in b[:6])
+              for e in range(4)]
+    assert all(len(set(e)) == steps * 6 for e in epochs)  # no frame twice in an epoch
+    assert whole[:steps] != whole[steps: 2 * steps]  # reshuffled every epoch
+    other = [rows(b) for b in to_tf_dataset(faces, 6, seed=6, pairs=pairs, epochs=1)]
+    assert other != whole[:steps]
+    with pytest.raises(ValueError, match="first_epoch"):
+        to_tf_dataset(faces, 6, epochs=2, first_epoch=2)
