@@ -72,6 +72,7 @@ from .config import CAAEConfig
 from .models import (
     build_classifier,
     build_encoder,
+    build_expression_head,
     build_generator,
     build_image_discriminator,
     build_latent_discriminator,
@@ -225,6 +226,8 @@ class CAAE(keras.Model):
         self.image_discriminator = build_image_discriminator(config)
         self.latent_discriminator = build_latent_discriminator(config)
         self.classifier = build_classifier(config)
+        self.expression_head = (build_expression_head(config)
+                                if config.feature_loss == "classify" else None)
         self.identity_network = identity_network
         if identity_network is not None:
             identity_network.trainable = False
@@ -269,8 +272,9 @@ class CAAE(keras.Model):
 
     def _player_variables(self) -> list[list]:
         """Trainable variables of each player: [E + G, D_img, D_z, C]."""
+        head = [] if self.expression_head is None else self.expression_head.trainable_variables
         return [
-            self.encoder.trainable_variables + self.generator.trainable_variables,
+            self.encoder.trainable_variables + self.generator.trainable_variables + head,
             self.image_discriminator.trainable_variables,
             self.latent_discriminator.trainable_variables,
             self.classifier.trainable_variables,
@@ -434,19 +438,29 @@ class CAAE(keras.Model):
             loss = loss + c.feature_weight * terms["loss_feat"]
         return loss
 
-    def _pair_terms(self, z, labels, pairs, fake) -> dict:
-        """The paired terms: L1 of the translation to the pair's frame, and (with a
-        ``feature_weight``) the contrastive loss between the two frames' codes (their
-        expression parts when the config has ``expression_dims``)."""
+    def _pair_terms(self, pairs, fake) -> dict:
+        """The paired term: L1 of the translation to the pair's frame."""
+        return {"loss_pair": losses.reconstruction_loss(pairs[0], fake)}
+
+    def _feature_terms(self, z, labels, pairs) -> dict:
+        """The feature loss on the codes (their expression part when the config has
+        ``expression_dims``), when ``feature_weight`` > 0: ``"classify"``, the cross-entropy
+        of the expression head on every image's code; ``"contrastive"``, the contrastive
+        loss between the codes of each image and its paired frame (none without pairs)."""
+        c = self.config
+        if c.feature_weight <= 0:
+            return {}
+        start = c.identity_dims if c.expression_dims else 0
+        if c.feature_loss == "classify":
+            logits = self.expression_head(z[:, start:], training=True)
+            return {"loss_feat": losses.classifier_loss(labels, logits)}
+        if pairs is None:
+            return {}
         pair_images, pair_labels = pairs
-        terms = {"loss_pair": losses.reconstruction_loss(pair_images, fake)}
-        if self.config.feature_weight > 0:
-            z_pair = self.encoder(pair_images, training=True)
-            start = self.config.identity_dims if self.config.expression_dims else 0
-            terms["loss_feat"] = losses.contrastive_loss(
-                z[:, start:], z_pair[:, start:], keras.ops.equal(labels, pair_labels),
-                self.config.feature_margin)
-        return terms
+        z_pair = self.encoder(pair_images, training=True)
+        return {"loss_feat": losses.contrastive_loss(
+            z[:, start:], z_pair[:, start:], keras.ops.equal(labels, pair_labels),
+            c.feature_margin)}
 
     def _warmup_step(self, images, labels, pairs=None) -> None:
         """Auto-encoder update of E and G only (and the paired translation, if given)."""
@@ -457,7 +471,8 @@ class CAAE(keras.Model):
             terms = self._autoencoder_terms(images, rec)
             if pairs is not None:
                 fake = self.generator([z, pairs[1]], training=True)
-                terms.update(self._pair_terms(z, labels, pairs, fake))
+                terms.update(self._pair_terms(pairs, fake))
+            terms.update(self._feature_terms(z, labels, pairs))
             loss = self._autoencoder_loss(terms)
             scaled = _per_replica(loss)  # inside the tape, or the division has no gradient
         variables = self._player_variables()[0]
@@ -481,7 +496,8 @@ class CAAE(keras.Model):
                 fake, targets = rec, labels
             terms = self._autoencoder_terms(images, rec)
             if pairs is not None:
-                terms.update(self._pair_terms(z, labels, pairs, fake))
+                terms.update(self._pair_terms(pairs, fake))
+            terms.update(self._feature_terms(z, labels, pairs))
             d_real = self.image_discriminator([images, labels], training=True)
             d_fake = self.image_discriminator([fake, targets], training=True)
             dz_prior = self.latent_discriminator(prior, training=True)
@@ -615,13 +631,15 @@ class CAAE(keras.Model):
         return cls(config=config.pop("config"), identity_network=identity, **config)
 
     def inference_copy(self) -> CAAE:
-        """A copy with the same five sub-models and weights, but no optimiser state and
+        """A copy with the same sub-models and weights, but no optimiser state and
         no identity network: what a trained model needs to encode and imagine, in a
         third of the file (the shipped models are saved this way)."""
         copy = CAAE(self.config, name=self.name)
         for part in ("encoder", "generator", "image_discriminator", "latent_discriminator",
                      "classifier"):
             getattr(copy, part).set_weights(getattr(self, part).get_weights())
+        if self.expression_head is not None:
+            copy.expression_head.set_weights(self.expression_head.get_weights())
         copy.cls_gen_weight.assign(self.cls_gen_weight)
         copy._adversarial = self._adversarial
         return copy

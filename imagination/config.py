@@ -20,6 +20,8 @@ from typing import Any
 
 #: The architecture's total down/up-sampling factor; image sizes are multiples of it.
 SIZE_STEP = 32
+#: The feature losses (see ``CAAEConfig.feature_loss``).
+FEATURE_LOSSES = ("contrastive", "classify")
 #: The ways the image discriminator can take the label (see ``CAAEConfig.image_disc_label``).
 IMAGE_DISC_LABELS = ("tiled", "projection")
 #: The smallest filter count of the paper's layers (the generator's last transposed conv).
@@ -62,21 +64,23 @@ class CAAEConfig:
         then ``y'`` is the pair's class. Not in the paper (0 there): with it the
         generator learns from the data itself what each label does to a face, which the
         decaying classifier term alone does not teach a small model.
-    feature_weight, feature_margin : weight and margin of a contrastive loss on the
-        codes of the paired frames (``imagination.losses.contrastive_loss``): the codes
-        of one person's frames are pulled together when they show the same class and
-        pushed ``feature_margin`` apart when not, so that the encoder's features, which
-        the GDM learns from by Euclidean distance, keep the expression. Acts only with
-        pairs. 0 in the paper.
-    expression_dims : the last ``expression_dims`` entries of z are its *expression part*:
+    feature_weight, feature_loss, feature_margin : weight and kind of a loss that makes
+        the encoder's codes carry the expression, which the CLIFER memories need (they
+        learn from the codes by Euclidean distance, while the CAAE alone puts the
+        expression in the label and keeps it out of z). ``"classify"``: the cross-entropy
+        of a linear expression head (:func:`imagination.models.build_expression_head`) on
+        every image's code. ``"contrastive"`` (``imagination.losses.contrastive_loss``):
+        the codes of one person's paired frames are pulled together when they show the
+        same class and pushed ``feature_margin`` apart when not; acts only with pairs.
+        Both act on the expression part when ``expression_dims`` is set. 0 in the paper.
+    expression_dims : the last ``expression_dims`` entries of z are its *expression part*,
+        given by a branch of the encoder of its own (:func:`imagination.models.build_encoder`):
         the generator and the latent discriminator see only the first
-        ``latent_dim - expression_dims`` (the identity part), and the contrastive
-        feature loss acts on the expression part alone. The code stays ``latent_dim``
-        long (what CLIFER's memories learn from). Meant to keep a z that carries the
-        expression (``feature_weight``) from fighting the label; measured on the ``cpu``
-        preset with 10 and feature weight 1, it did not: the expression part stayed at
-        chance and the imagined faces still lost the person (docs/imagination.md). 0 in
-        both presets.
+        ``latent_dim - expression_dims`` (the identity part), and the feature loss acts
+        on the expression part alone. The code stays ``latent_dim`` long (what CLIFER's
+        memories learn from). Measured on the ``cpu`` preset (docs/imagination.md): a
+        feature loss on the whole z, or on a part of a z that shared E's trunk, cost the
+        imagined faces their identity. 0 in the paper.
     image_disc_label : how the image discriminator sees the label: ``"tiled"`` (the
         paper: the tiled code concatenated to the inputs of its first three convs) or
         ``"projection"`` (an inner product of a class embedding with its last features;
@@ -105,6 +109,7 @@ class CAAEConfig:
     pair_weight: float = 0.0
     feature_weight: float = 0.0
     feature_margin: float = 3.0
+    feature_loss: str = "contrastive"
     expression_dims: int = 0
     image_disc_label: str = "tiled"
     seed: int = 0
@@ -143,6 +148,9 @@ class CAAEConfig:
         _check_int(self, "warmup_epochs", 0)
         if not isinstance(self.translate, bool):
             raise TypeError(f"translate must be a bool, got {self.translate!r}")
+        if self.feature_loss not in FEATURE_LOSSES:
+            raise ValueError(f"feature_loss must be one of {FEATURE_LOSSES}, got "
+                             f"{self.feature_loss!r}")
         if self.image_disc_label not in IMAGE_DISC_LABELS:
             raise ValueError(f"image_disc_label must be one of {IMAGE_DISC_LABELS},"
                              f" got {self.image_disc_label!r}")

@@ -4,7 +4,8 @@ All five are functional ``keras.Model``\\ s built from a :class:`CAAEConfig`; th
 weights are initialised from ``cfg.seed`` (each layer its own derived seed), so the
 same config always gives the same initial weights.
 
-- encoder E: image -> z in [-1, 1]^latent_dim
+- encoder E: image -> z in [-1, 1]^latent_dim (an identity part and, with
+  ``cfg.expression_dims``, an expression part from its own branch)
 - generator G: [z, label] -> image in [-1, 1]
 - image discriminator D_img: [image, label] -> logit that the image is real
 - latent discriminator D_z: z -> logit that z is a sample of the prior U(-1, 1)^latent_dim
@@ -35,6 +36,8 @@ IMAGE_DISCRIMINATOR_DENSE = 1024
 LATENT_DISCRIMINATOR_UNITS = (64, 32, 16)
 CLASSIFIER_FILTERS = (32, 64, 128)
 CLASSIFIER_DENSE = 256
+#: Filters of the encoder's expression branch (``CAAEConfig.expression_dims``): C's trunk sizes.
+EXPRESSION_FILTERS = (32, 64, 128)
 KERNEL = 5
 
 
@@ -115,7 +118,17 @@ def _label_inputs(cfg: CAAEConfig):
 
 
 def build_encoder(cfg: CAAEConfig) -> keras.Model:
-    """E: 4 conv 5x5 stride 2 (64-128-256-512 x width) with ReLU, then dense latent_dim, tanh."""
+    """E: 4 conv 5x5 stride 2 (64-128-256-512 x width) with ReLU, then dense latent_dim, tanh.
+
+    With ``cfg.expression_dims`` = k, that dense gives the identity part (latent_dim - k
+    entries) and a separate branch gives the expression part, the last k entries of z:
+    3 conv 5x5 stride 2 (32-64-128 x width) with ReLU and a dense k with tanh. The two
+    share no weights, so the losses of the generator and D_z (which see the identity
+    part only) never reach the expression branch, and the feature loss (on the
+    expression part only) never reaches the identity branch. Measured on the ``cpu``
+    preset: with one shared trunk, the feature loss cost the imagined faces their
+    identity and the expression part did not learn (docs/imagination.md).
+    """
     seeds = _seeds(cfg, 1)
     images = keras.Input((cfg.image_size, cfg.image_size, 3), name="images")
     x = images
@@ -123,9 +136,23 @@ def build_encoder(cfg: CAAEConfig) -> keras.Model:
         x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same", activation="relu",
                           kernel_initializer=_init(seeds), name=f"conv{i + 1}")(x)
     x = layers.Flatten()(x)
-    z = layers.Dense(cfg.latent_dim, activation="tanh", kernel_initializer=_init(seeds),
+    z = layers.Dense(cfg.identity_dims, activation="tanh", kernel_initializer=_init(seeds),
                      name="z")(x)
+    if cfg.expression_dims:
+        z = layers.Concatenate(name="code")([z, _expression_branch(images, cfg)])
     return keras.Model(images, z, name="encoder")
+
+
+def _expression_branch(images, cfg: CAAEConfig):
+    """The encoder's expression part of z (see :func:`build_encoder`)."""
+    seeds = _seeds(cfg, 6)
+    x = images
+    for i, f in enumerate(EXPRESSION_FILTERS):
+        x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same", activation="relu",
+                          kernel_initializer=_init(seeds), name=f"expression_conv{i + 1}")(x)
+    x = layers.Flatten()(x)
+    return layers.Dense(cfg.expression_dims, activation="tanh", kernel_initializer=_init(seeds),
+                        name="z_expression")(x)
 
 
 def build_generator(cfg: CAAEConfig) -> keras.Model:
@@ -237,3 +264,14 @@ def build_classifier(cfg: CAAEConfig) -> keras.Model:
                      kernel_initializer=_init(seeds), name="dense")(x)
     logits = layers.Dense(cfg.n_classes, kernel_initializer=_init(seeds), name="logits")(x)
     return keras.Model(images, logits, name="classifier")
+
+
+def build_expression_head(cfg: CAAEConfig) -> keras.Model:
+    """The expression head: a dense layer of class logits on the code's expression part
+    (all of z without ``cfg.expression_dims``); the ``"classify"`` feature loss trains it
+    and the encoder together, so that the code names the expression."""
+    seeds = _seeds(cfg, 7)
+    size = cfg.expression_dims or cfg.latent_dim
+    part = keras.Input((size,), name="expression_part")
+    logits = layers.Dense(cfg.n_classes, kernel_initializer=_init(seeds), name="logits")(part)
+    return keras.Model(part, logits, name="expression_head")

@@ -438,11 +438,54 @@ def test_expression_part_of_z(tiny_cfg, faces, tmp_path):
     logs = model.fit(tf.data.Dataset.from_tensors(batch), epochs=1, verbose=0).history
     assert logs["loss_feat"][0] == pytest.approx(np.mean(np.maximum(0, 2.5 - d) ** 2),
                                                  rel=1e-4, abs=1e-7)
+    # the two parts come from separate branches of E: changing one's weights leaves the
+    # other part as it was (so G's losses never train the expression part, nor the
+    # feature loss the identity part)
+    encoder = model.encoder
+    before = model.encode(batch["images"])
+    for layer, changed, kept in (("conv1", slice(None, -k), slice(-k, None)),
+                                 ("expression_conv1", slice(-k, None), slice(None, -k))):
+        weights = encoder.get_layer(layer).get_weights()
+        encoder.get_layer(layer).set_weights([w * 1.5 + 0.01 for w in weights])
+        after = model.encode(batch["images"])
+        np.testing.assert_array_equal(after[:, kept], before[:, kept])
+        assert not np.allclose(after[:, changed], before[:, changed])
+        encoder.get_layer(layer).set_weights(weights)
     model.save(tmp_path / "split.keras")
     loaded = load(tmp_path / "split.keras")
     assert loaded.config.expression_dims == k
     z = loaded.encode(batch["images"])
     np.testing.assert_array_equal(loaded.generate(z, labels), model.generate(z, labels))
+
+
+@pytest.mark.parametrize("adversarial", [False, True])
+def test_classify_feature_loss(tiny_cfg, faces, tmp_path, adversarial):
+    """feature_loss "classify": the reported loss_feat is the cross-entropy of the expression
+    head on the expression part of E(x) before the update (no pairs needed); the update
+    trains the head; the head survives saving and inference_copy."""
+    k = 6
+    cfg = tiny_cfg.replace(feature_weight=0.5, feature_loss="classify", expression_dims=k,
+                           warmup_epochs=0 if adversarial else 5)
+    model = CAAE(cfg)
+    model.compile()
+    images, labels = faces
+    head = model.expression_head
+    logits = np.asarray(head(model.encode(images)[:, -k:]), np.float64)
+    log_p = logits - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1, keepdims=True)) \
+        - logits.max(1, keepdims=True)
+    expected = -np.mean(log_p[np.arange(len(labels)), labels])
+    before = [w.copy() for w in head.get_weights()]
+    logs = model.fit(images, labels, batch_size=len(images), epochs=1, verbose=0).history
+    assert logs["loss_feat"][0] == pytest.approx(expected, rel=1e-4)
+    assert not np.allclose(head.get_weights()[0], before[0])
+    model.save(tmp_path / "head.keras")
+    loaded = load(tmp_path / "head.keras")
+    for a, b in zip(loaded.expression_head.get_weights(), head.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    copy = model.inference_copy()
+    np.testing.assert_array_equal(copy.expression_head.get_weights()[0], head.get_weights()[0])
+    with pytest.raises(ValueError, match="feature_loss"):
+        tiny_cfg.replace(feature_loss="triplet")
 
 
 def test_pairs_need_both_keys(tiny_cfg, faces):
