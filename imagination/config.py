@@ -236,7 +236,8 @@ PRESETS: dict[str, CAAEConfig] = {
     "paper": CAAEConfig(image_size=96, width=1.0, warmup_epochs=0),
     "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0, epochs=30,
                       keep_best=8, id_weight=0.0, cls_weight_min=0.1,
-                      image_disc_label="projection"),
+                      image_disc_label="projection", expression_dims=10, feature_weight=1.0,
+                      feature_loss="classify"),
 }
 
 

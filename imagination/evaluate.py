@@ -29,6 +29,9 @@ from clifer.data import CLASSES, FaceDataset
 EVAL_SEED = 8_675_309  # identities of this seed are never used for training
 #: Subjects for choosing among a training run's epochs (never those of the reported figures).
 VALIDATION_SEED = EVAL_SEED + 1000
+#: How many validation subjects a run scores its epochs on (three times the reported 12:
+#: the figures of 12 subjects move by a few hundredths between draws).
+VALIDATION_SUBJECTS = 36
 #: The bars of part 5: expression ratio, identity kept, reconstruction vs the mean image.
 BARS = {"expression_ratio": 0.8, "identity_kept": 0.8, "reconstruction_vs_mean": 0.5}
 #: The encoder's bar: within-subject nearest-code expression accuracy (CLIFER's features).
@@ -190,67 +193,93 @@ def nearest_code_accuracy(codes: np.ndarray, labels: np.ndarray, subjects: np.nd
     return right / len(labels)
 
 
-def evaluate_quality(model, *, n_subjects: int = 12, inputs_per_subject: int = 6,
-                     seed: int = EVAL_SEED) -> QualityReport:
-    """The part-5 figures of ``model`` (anything with ``encode``, ``imagine`` and
-    ``reconstruct`` on images in [-1, 1]) on ``n_subjects`` unseen subjects.
+class QualityEvaluator:
+    """The part-5 figures of any model on ``n_subjects`` unseen subjects, with the
+    model-independent work (rendering the faces, their HOG features, fitting the two
+    judges) done once, so that scoring many epochs of a run costs little more than
+    encoding and imagining (``python -m imagination.train --keep-best``).
 
-    The inputs are one frame per class of each subject (``inputs_per_subject``
-    of them), each imagined under all six classes; the judges are trained on the
+    The inputs are one frame per class of each subject (``inputs_per_subject`` of
+    them), each imagined under all six classes; the judges are trained on the
     subjects' other frames.
     """
-    size = int(model.config.image_size) if hasattr(model, "config") else None
-    faces = evaluation_faces(n_subjects, size or 64, seed=seed)
-    subjects = faces.subject_ids()
-    subject_ids = np.array([subjects.index(s) for s in faces.subjects])
-    # clips are "<subject>-<class>-<k>", k = 1..clips_per_class
-    clip_number = np.array([int(c.rsplit("-", 1)[1]) for c in faces.clips])
-    # the inputs: the first frame of clip 1 of the first `inputs_per_subject` classes
-    is_input = (clip_number == 1) & (faces.frames == 0) & (faces.labels < inputs_per_subject)
-    rest = ~is_input
-    # held-out real frames for the expression judge's accuracy: each class's last clip
-    last_clip = clip_number == clip_number.max()
-    judge_train = rest & ~last_clip
-    judge_test = rest & last_clip
-    real = hog_features(faces.images)
-    expression_judge = Judge.fit(real[judge_train], faces.labels[judge_train], len(CLASSES))
-    identity_judge = Judge.fit(real[rest], subject_ids[rest], len(subjects))
 
-    x, y, who = faces.images[is_input], faces.labels[is_input], subject_ids[is_input]
-    recon = np.asarray(model.reconstruct(x, y))
-    mean_image = faces.images[rest].mean(axis=0)
-    codes = np.asarray(model.encode(faces.images))  # every frame: for the features too
-    z = codes[is_input]
-    imagined = np.asarray(model.imagine(z, classes=range(len(CLASSES))))  # (n, 6, H, W, 3)
-    n = len(x)
-    flat = imagined.reshape(n * len(CLASSES), *imagined.shape[2:])
-    targets = np.tile(np.arange(len(CLASSES)), n)
-    owners = np.repeat(who, len(CLASSES))
-    imagined_features = hog_features(flat)
-    said_class = expression_judge.predict(imagined_features)
-    said_subject = identity_judge.predict(imagined_features)
-    real_said = expression_judge.predict(real[judge_test])
-    real_truth = faces.labels[judge_test]
+    def __init__(self, n_subjects: int = 12, *, image_size: int = 64,
+                 inputs_per_subject: int = 6, seed: int = EVAL_SEED):
+        faces = evaluation_faces(n_subjects, image_size, seed=seed)
+        subjects = faces.subject_ids()
+        subject_ids = np.array([subjects.index(s) for s in faces.subjects])
+        # clips are "<subject>-<class>-<k>", k = 1..clips_per_class
+        clip_number = np.array([int(c.rsplit("-", 1)[1]) for c in faces.clips])
+        # the inputs: the first frame of clip 1 of the first `inputs_per_subject` classes
+        is_input = ((clip_number == 1) & (faces.frames == 0)
+                    & (faces.labels < inputs_per_subject))
+        rest = ~is_input
+        # held-out real frames for the expression judge's accuracy: each class's last clip
+        last_clip = clip_number == clip_number.max()
+        judge_train = rest & ~last_clip
+        judge_test = rest & last_clip
+        real = hog_features(faces.images)
+        self.image_size = image_size
+        self.faces, self.subject_ids, self.is_input = faces, subject_ids, is_input
+        self.expression_judge = Judge.fit(real[judge_train], faces.labels[judge_train],
+                                          len(CLASSES))
+        self.identity_judge = Judge.fit(real[rest], subject_ids[rest], len(subjects))
+        self.real_said = self.expression_judge.predict(real[judge_test])
+        self.real_truth = faces.labels[judge_test]
+        self.mean_image = faces.images[rest].mean(axis=0)
 
-    per_class = {}
-    for c, name in enumerate(CLASSES):
-        real_acc = float(np.mean(real_said[real_truth == c] == c))
-        rate = float(np.mean(said_class[targets == c] == c))
-        per_class[name] = {
-            "real_accuracy": real_acc,
-            "imagined_target_rate": rate,
-            "ratio": rate / max(real_acc, 1e-9),
-            "identity_kept": float(np.mean(said_subject[targets == c] == owners[targets == c])),
-        }
-    return QualityReport(
-        reconstruction_l1=float(np.mean(np.abs(recon - x))),
-        mean_image_l1=float(np.mean(np.abs(mean_image[None] - x))),
-        real_expression_accuracy=float(np.mean(real_said == real_truth)),
-        imagined_target_rate=float(np.mean(said_class == targets)),
-        identity_kept=float(np.mean(said_subject == owners)),
-        per_class=per_class,
-        n_subjects=len(subjects),
-        n_inputs=n,
-        feature_nn=nearest_code_accuracy(codes, faces.labels, subject_ids,
-                                         np.asarray(faces.clips)),
-    )
+    def __call__(self, model) -> QualityReport:
+        """The report of ``model`` (anything with ``encode``, ``imagine`` and
+        ``reconstruct`` on images in [-1, 1] of this evaluator's size)."""
+        faces, is_input = self.faces, self.is_input
+        size = int(model.config.image_size) if hasattr(model, "config") else self.image_size
+        if size != self.image_size:
+            raise ValueError(f"this evaluator renders {self.image_size}x{self.image_size} "
+                             f"faces; the model takes {size}x{size}")
+        x, y = faces.images[is_input], faces.labels[is_input]
+        who = self.subject_ids[is_input]
+        recon = np.asarray(model.reconstruct(x, y))
+        codes = np.asarray(model.encode(faces.images))  # every frame: for the features too
+        imagined = np.asarray(model.imagine(codes[is_input], classes=range(len(CLASSES))))
+        n = len(x)
+        flat = imagined.reshape(n * len(CLASSES), *imagined.shape[2:])
+        targets = np.tile(np.arange(len(CLASSES)), n)
+        owners = np.repeat(who, len(CLASSES))
+        imagined_features = hog_features(flat)
+        said_class = self.expression_judge.predict(imagined_features)
+        said_subject = self.identity_judge.predict(imagined_features)
+        real_said, real_truth = self.real_said, self.real_truth
+
+        per_class = {}
+        for c, name in enumerate(CLASSES):
+            real_acc = float(np.mean(real_said[real_truth == c] == c))
+            rate = float(np.mean(said_class[targets == c] == c))
+            per_class[name] = {
+                "real_accuracy": real_acc,
+                "imagined_target_rate": rate,
+                "ratio": rate / max(real_acc, 1e-9),
+                "identity_kept": float(np.mean(said_subject[targets == c]
+                                               == owners[targets == c])),
+            }
+        return QualityReport(
+            reconstruction_l1=float(np.mean(np.abs(recon - x))),
+            mean_image_l1=float(np.mean(np.abs(self.mean_image[None] - x))),
+            real_expression_accuracy=float(np.mean(real_said == real_truth)),
+            imagined_target_rate=float(np.mean(said_class == targets)),
+            identity_kept=float(np.mean(said_subject == owners)),
+            per_class=per_class,
+            n_subjects=len(faces.subject_ids()),
+            n_inputs=n,
+            feature_nn=nearest_code_accuracy(codes, faces.labels, self.subject_ids,
+                                             np.asarray(faces.clips)),
+        )
+
+
+def evaluate_quality(model, *, n_subjects: int = 12, inputs_per_subject: int = 6,
+                     seed: int = EVAL_SEED) -> QualityReport:
+    """The part-5 figures of ``model`` on ``n_subjects`` unseen subjects (see
+    :class:`QualityEvaluator`, which this builds and calls once)."""
+    size = int(model.config.image_size) if hasattr(model, "config") else 64
+    return QualityEvaluator(n_subjects, image_size=size, inputs_per_subject=inputs_per_subject,
+                            seed=seed)(model)

@@ -69,12 +69,17 @@ def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool
         """From epoch ``keep_best_from`` (0-based) on, evaluate on validation subjects and
         keep the best epoch so far as ``best.keras`` (atomically) with ``best.json``."""
 
+        evaluator = None
+
         def on_epoch_end(self, epoch, logs=None):
             if keep_best_from is None or epoch < keep_best_from:
                 return
-            from .evaluate import VALIDATION_SEED, evaluate_quality
+            from .evaluate import VALIDATION_SEED, VALIDATION_SUBJECTS, QualityEvaluator
 
-            report = evaluate_quality(self.model, seed=VALIDATION_SEED)
+            if self.evaluator is None:  # the faces and judges, once for all epochs
+                self.evaluator = QualityEvaluator(VALIDATION_SUBJECTS, seed=VALIDATION_SEED,
+                                                  image_size=self.model.config.image_size)
+            report = self.evaluator(self.model)
             record = {"epoch": epoch + 1,
                       "margin": report.margin(features=self.model.config.feature_weight > 0),
                       "expression_ratio": report.expression_ratio,
@@ -238,8 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
     parser.add_argument("--keep-best", type=int, metavar="N",
                         help="evaluate each of the last N epochs on validation subjects and "
-                             "keep the best as inference.keras (about a minute per epoch "
-                             "at 64x64); 0: keep the last (default: the preset's; cpu 8)")
+                             "keep the best as inference.keras (seconds per epoch at "
+                             "64x64); 0: keep the last (default: the preset's; cpu 8)")
     parser.add_argument("--feature-weight", type=float,
                         help="weight of the contrastive loss on paired codes (default: the "
                              "preset's)")

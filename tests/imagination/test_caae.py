@@ -405,7 +405,7 @@ def test_feature_loss(tiny_cfg, faces, adversarial):
     data = tf.data.Dataset.from_tensors(batch)
     for weight in (0.5, 0.0):
         cfg = tiny_cfg.replace(pair_weight=1.0, feature_weight=weight, feature_margin=2.5,
-                               expression_dims=0, warmup_epochs=0 if adversarial else 5)
+                               feature_loss="contrastive", expression_dims=0, warmup_epochs=0 if adversarial else 5)
         model = CAAE(cfg)
         model.compile()
         d = np.linalg.norm(model.encode(batch["images"]) - model.encode(batch["pair_images"]),
@@ -420,7 +420,7 @@ def test_expression_part_of_z(tiny_cfg, faces, tmp_path):
     measured on them alone, and the split survives saving."""
     k = 6
     cfg = tiny_cfg.replace(pair_weight=1.0, feature_weight=0.5, feature_margin=2.5,
-                           expression_dims=k, warmup_epochs=5)
+                           feature_loss="contrastive", expression_dims=k, warmup_epochs=5)
     model = CAAE(cfg)
     model.compile()
     batch = paired_batch(faces)
