@@ -219,7 +219,7 @@ def _check_float(cfg: CAAEConfig, name: str, low: float, strict: bool = False) -
 #: ``paper``: the paper's 96x96 model with its filter counts (E 5.2M, G 18.4M,
 #: D_img 5.1M, C 5.0M parameters), trained as the paper did (no warm-up).
 #:
-#: ``cpu``: 64x64 at a quarter of the paper's width (E 0.37M, G 1.19M, D_img 0.15M,
+#: ``cpu``: 64x64 at a quarter of the paper's width (E 0.39M, G 1.18M, D_img 0.15M,
 #: C 0.15M parameters: 7.6 MB of float32 weights, so a trained one can ship), with a
 #: 3-epoch auto-encoder warm-up, the paired translation loss, 30 epochs, and no
 #: identity loss: an identity network trained on the synthetic subjects (12 frames
@@ -228,10 +228,15 @@ def _check_float(cfg: CAAEConfig, name: str, low: float, strict: bool = False) -
 #: the pairs keep the person instead. Its image discriminator takes the label by
 #: projection: with the paper's 48 tiled label channels next to 3 image channels
 #: it never learnt at this width (loss at chance even against fixed, blurry fakes),
-#: so the image adversarial term was inert. Measured on 2 CPU cores (TensorFlow 2.21, no
-#: XLA), batch 49, with pairs: 0.15 s per warm-up step and 0.21 s per adversarial step
-#: (``bench/test_imagination_speed.py``); before the projection, without pairs, half
-#: width took 0.26 s and 0.52 s (and 28 MB of weights), the paper preset 1.8 s and 3.7 s.
+#: so the image adversarial term was inert. Its encoder has a 10-d expression branch
+#: trained by the ``classify`` feature loss, so that one person's codes separate the
+#: expressions (what CLIFER's memories need): on the whole z a feature loss cost the
+#: imagined faces their identity, and the ``contrastive`` loss on a 10-d part did not
+#: learn (docs/imagination.md). Measured on 2 CPU cores (TensorFlow 2.21, no XLA),
+#: batch 49, with pairs: 0.15 s per warm-up step and 0.21 s per adversarial step
+#: before the branch, on a quiet machine (``bench/test_imagination_speed.py``); before
+#: the projection, without pairs, half width took 0.26 s and 0.52 s (and 28 MB of
+#: weights), the paper preset 1.8 s and 3.7 s.
 PRESETS: dict[str, CAAEConfig] = {
     "paper": CAAEConfig(image_size=96, width=1.0, warmup_epochs=0),
     "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0, epochs=30,

@@ -405,7 +405,8 @@ def test_feature_loss(tiny_cfg, faces, adversarial):
     data = tf.data.Dataset.from_tensors(batch)
     for weight in (0.5, 0.0):
         cfg = tiny_cfg.replace(pair_weight=1.0, feature_weight=weight, feature_margin=2.5,
-                               feature_loss="contrastive", expression_dims=0, warmup_epochs=0 if adversarial else 5)
+                               feature_loss="contrastive", expression_dims=0,
+                               warmup_epochs=0 if adversarial else 5)
         model = CAAE(cfg)
         model.compile()
         d = np.linalg.norm(model.encode(batch["images"]) - model.encode(batch["pair_images"]),
