@@ -11,10 +11,12 @@ from clifer.data.synthetic import render_face, sample_identities
 from imagination.evaluate import (
     EVAL_SEED,
     Judge,
+    QualityEvaluator,
     evaluate_quality,
     evaluation_faces,
     fit_logistic,
     hog_features,
+    identity_groups,
     nearest_code_accuracy,
 )
 
@@ -26,9 +28,9 @@ class Oracle:
 
     config = SimpleNamespace(image_size=SIZE)
 
-    def __init__(self):
-        self.faces = evaluation_faces(SUBJECTS, SIZE)
-        self.people = sample_identities(SUBJECTS, seed=EVAL_SEED)
+    def __init__(self, n_subjects: int = SUBJECTS):
+        self.faces = evaluation_faces(n_subjects, SIZE)
+        self.people = sample_identities(n_subjects, seed=EVAL_SEED)
 
     def encode(self, images):
         flat = self.faces.images.reshape(len(self.faces), -1)
@@ -68,6 +70,43 @@ def test_perfect_and_useless_imagination():
     assert bad.reconstruction_l1 == pytest.approx(bad.mean_image_l1, rel=0.01)
     assert bad.identity_kept <= 0.4 and bad.imagined_target_rate <= 0.4
     assert "identity kept" in str(bad)
+
+
+def test_identity_groups_by_hand():
+    assert identity_groups(12).tolist() == [0] * 12
+    assert identity_groups(36).tolist() == [0] * 12 + [1] * 12 + [2] * 12
+    assert identity_groups(13).tolist() == [0] * 13  # round(13 / 12) = 1 group
+    assert identity_groups(20).tolist() == [0] * 10 + [1] * 10
+    assert identity_groups(6, 3).tolist() == [0, 0, 0, 1, 1, 1]
+    assert identity_groups(1, 3).tolist() == [0]
+    for bad in (1, 0, 2.5, True):
+        with pytest.raises(ValueError, match="group_size"):
+            identity_groups(6, bad)
+    with pytest.raises(ValueError, match="subject"):
+        identity_groups(0)
+
+
+class Swap(Oracle):
+    """Draws each input as another person of the other half of the subjects."""
+
+    def imagine(self, z, classes):
+        half = len(self.people) // 2
+        return super().imagine((np.asarray(z) + half) % len(self.people), classes)
+
+
+@pytest.mark.slow
+def test_identity_is_judged_within_groups():
+    """Six subjects in groups of three: the oracle keeps every person whatever the groups;
+    drawing each input as a person of the other group is never named as the input's
+    person, by one judge of all six or by its own group's judge."""
+    whole, grouped = (QualityEvaluator(6, image_size=SIZE, identity_group=g) for g in (6, 3))
+    assert [len(e.identity_judges) for e in (whole, grouped)] == [1, 2]
+    for evaluator in (whole, grouped):
+        assert evaluator(Oracle(6)).identity_kept >= 0.8
+        assert evaluator(Swap(6)).identity_kept <= 0.4
+    # the expression and reconstruction figures do not depend on the grouping
+    a, b = whole(Oracle(6)), grouped(Oracle(6))
+    assert (a.expression_ratio, a.reconstruction_l1) == (b.expression_ratio, b.reconstruction_l1)
 
 
 def test_logistic_regression_matches_scikit_learn():
