@@ -238,14 +238,14 @@ class QualityEvaluator:
         judge_train = rest & ~last_clip
         judge_test = rest & last_clip
         real = hog_features(faces.images)
-        self.image_size = image_size
+        self.image_size, self.n_subjects = image_size, len(subjects)
         self.faces, self.subject_ids, self.is_input = faces, subject_ids, is_input
         self.expression_judge = Judge.fit(real[judge_train], faces.labels[judge_train],
                                           len(CLASSES))
         # identity: one judge per group of about `identity_group` subjects (see IDENTITY_GROUP)
         self.group_of = identity_groups(len(subjects), identity_group)  # per subject
-        first = np.array([np.flatnonzero(self.group_of == g)[0] for g in self.group_of])
-        self.local_id = np.arange(len(subjects)) - first  # index within its group
+        # index within its group (groups are contiguous runs of subjects)
+        self.local_id = np.arange(len(subjects)) - np.searchsorted(self.group_of, self.group_of)
         self.identity_judges = []
         for g in range(self.group_of.max() + 1):
             rows = rest & (self.group_of[subject_ids] == g)
@@ -297,7 +297,7 @@ class QualityEvaluator:
             imagined_target_rate=float(np.mean(said_class == targets)),
             identity_kept=float(np.mean(kept)),
             per_class=per_class,
-            n_subjects=len(faces.subject_ids()),
+            n_subjects=self.n_subjects,
             n_inputs=n,
             feature_nn=nearest_code_accuracy(codes, faces.labels, self.subject_ids,
                                              np.asarray(faces.clips)),

@@ -246,8 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "keep the best as inference.keras (seconds per epoch at "
                              "64x64); 0: keep the last (default: the preset's; cpu 8)")
     parser.add_argument("--feature-weight", type=float,
-                        help="weight of the contrastive loss on paired codes (default: the "
-                             "preset's)")
+                        help="weight of the feature loss on the codes, of the preset's kind "
+                             "(default: the preset's; cpu: 1, classify)")
     parser.add_argument("--grid-every", type=int, default=1, help="epochs between pictures")
     parser.add_argument("--evaluate", action="store_true",
                         help="measure the quality on unseen synthetic subjects at the end")
