@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from imagination import CAAE, load_pretrained, preset
-from imagination.evaluate import EVAL_SEED, evaluate_quality
+from imagination.evaluate import EVAL_SEED, FEATURE_BAR, evaluate_quality
 from imagination.pretrained import WEIGHTS_DIR, pretrained_path, shipped
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -43,3 +43,10 @@ def test_the_cpu_model_reconstructs_and_keeps_the_person(report):
 @pytest.mark.slow
 def test_the_cpu_model_imagines_the_target_expressions(report):
     assert report.expression_ratio >= 0.8
+
+
+@pytest.mark.slow
+def test_the_cpu_model_codes_separate_one_persons_expressions(report):
+    # what CLIFER's memories learn from: within a person, the nearest code of another
+    # clip names the expression (chance 1/6)
+    assert report.feature_nn >= FEATURE_BAR
