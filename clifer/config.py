@@ -96,35 +96,48 @@ class ExperimentConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> ExperimentConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown configuration fields {unknown}; known: {sorted(known)}")
-        return cls(**values)
+        return from_table(cls, values, "configuration")
 
     @classmethod
     def from_file(cls, path: str | Path) -> ExperimentConfig:
         """Read a ``.toml`` or ``.json`` config file."""
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"no config file {path}")
-        text = path.read_text()
-        try:
-            if path.suffix == ".toml":
-                try:
-                    import tomllib
-                except ImportError as error:  # Python 3.10
-                    raise ValueError("TOML config files need Python 3.11; use JSON") from error
-                values = tomllib.loads(text)
-            elif path.suffix == ".json":
-                values = json.loads(text)
-            else:
-                raise ValueError(f"a config file is .toml or .json, got {path.name}")
-        except (ValueError, json.JSONDecodeError) as error:
-            raise ValueError(f"cannot read {path}: {error}") from error
-        if not isinstance(values, dict):
-            raise ValueError(f"{path} must hold a table of settings")
-        return cls.from_dict(values)
+        return cls.from_dict(read_table(path))
 
     def replace(self, **overrides: Any) -> ExperimentConfig:
         return dataclasses.replace(self, **overrides)
+
+
+def read_table(path: str | Path) -> dict[str, Any]:
+    """The table of settings in a ``.toml`` or ``.json`` file (a clear error otherwise)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no config file {path}")
+    text = path.read_text()
+    try:
+        if path.suffix == ".toml":
+            try:
+                import tomllib
+            except ImportError as error:  # Python 3.10
+                raise ValueError("TOML config files need Python 3.11; use JSON") from error
+            values = tomllib.loads(text)
+        elif path.suffix == ".json":
+            values = json.loads(text)
+        else:
+            raise ValueError(f"a config file is .toml or .json, got {path.name}")
+    except (ValueError, json.JSONDecodeError) as error:
+        raise ValueError(f"cannot read {path}: {error}") from error
+    if not isinstance(values, dict):
+        raise ValueError(f"{path} must hold a table of settings")
+    return values
+
+
+def from_table(cls, values: Any, what: str):
+    """The dataclass ``cls`` made from a table of its fields; a field it does not have,
+    or a table that is not one, is an error naming the ``what`` and the known fields."""
+    if not isinstance(values, dict):
+        raise ValueError(f"the {what} must be a table, got {values!r}")
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown {what} fields {unknown}; known: {sorted(known)}")
+    return cls(**values)

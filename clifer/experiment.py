@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cli import add_running_options, run_command
 from .config import ExperimentConfig
 from .store import ResultStore, config_hash, file_hash, write_atomically
 
@@ -216,19 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--imagination", help="a .keras imagination model (default: shipped)")
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
     parser.add_argument("--run", help="the run's folder name (default: dataset-confighash)")
-    parser.add_argument("--jobs", type=int, default=1, help="local worker processes")
-    parser.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:8786)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_running_options(parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return run(args)
-    except (ValueError, FileNotFoundError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return run_command(build_parser(), run, argv)
 
 
 if __name__ == "__main__":

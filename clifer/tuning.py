@@ -1,0 +1,270 @@
+"""What a hyperparameter search is and what it keeps: its configuration, its objective,
+and its trials file (JSON, no pickle), for :mod:`clifer.tune`.
+
+A search tunes one condition's learner on **validation subjects** only: for the
+synthetic default, new subjects drawn with :data:`TUNING_SEED` (the experiment's
+subjects use :data:`clifer.features.SYNTHETIC_SEED`, the imagination model's
+others); for a real dataset, subjects named in the search's configuration, which
+the reported experiment then leaves out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .conditions import CONDITIONS
+from .config import ExperimentConfig, from_table, read_table
+from .search_space import check_space, default_space
+from .store import config_hash, write_atomically
+
+#: The seed of the synthetic validation subjects (distinct from the experiment's).
+TUNING_SEED = 31
+
+MEMORY_CHOICES = ("mean", "episodic", "semantic", "mlp")
+METRICS = ("micro_f1", "macro_f1")
+AT_CHOICES = ("final", "mean")
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What a trial scores (higher is better; hyperopt minimises its negative).
+
+    experiment : 1 (the classes seen so far) or 2 (all six classes).
+    memory : ``"episodic"`` (GDM-E), ``"semantic"`` (GDM-S), ``"mlp"``, or ``"mean"``
+        of the memories the condition reports.
+    metric : ``"micro_f1"`` or ``"macro_f1"``.
+    at : ``"final"`` (after the last class) or ``"mean"`` (averaged over the
+        classes of the order, i.e. the area under the curve of Fig. 3).
+    The score is the mean over subjects (and orders) of each subject's score.
+    """
+
+    experiment: int = 2
+    memory: str = "mean"
+    metric: str = "micro_f1"
+    at: str = "final"
+
+    def __post_init__(self) -> None:
+        if self.experiment not in (1, 2):
+            raise ValueError(f"objective.experiment must be 1 or 2, got {self.experiment!r}")
+        for name, value, choices in (("memory", self.memory, MEMORY_CHOICES),
+                                     ("metric", self.metric, METRICS),
+                                     ("at", self.at, AT_CHOICES)):
+            if value not in choices:
+                raise ValueError(f"objective.{name} must be one of {choices}, got {value!r}")
+
+    def describe(self) -> str:
+        memory = {"episodic": "GDM-E", "semantic": "GDM-S", "mlp": "MLP",
+                  "mean": "mean of the memories"}[self.memory]
+        when = "after the final class" if self.at == "final" else "averaged over the classes"
+        return f"Experiment {self.experiment} {self.metric} ({memory}), {when}"
+
+    def check_condition(self, condition: str) -> None:
+        learner = CONDITIONS[condition].learner
+        if (self.memory == "mlp") != (learner == "mlp") and self.memory != "mean":
+            reports = "mlp" if learner == "mlp" else "episodic and semantic"
+            raise ValueError(f"condition {condition!r} reports the memory {reports}, "
+                             f"not {self.memory!r}")
+
+    def subject_scores(self, table: pd.DataFrame) -> pd.Series:
+        """Each subject's score from a trial's measurements (:data:`clifer.protocol.COLUMNS`)."""
+        rows = table[(table["metric"] == self.metric) & (table["experiment"] == self.experiment)]
+        if self.memory != "mean":
+            rows = rows[rows["memory"] == self.memory]
+        if self.at == "final":
+            rows = rows[rows["step"] == rows["step"].max()]
+        if rows.empty:
+            raise ValueError(f"the measurements hold nothing for {self.describe()}")
+        return rows.groupby("subject")["value"].mean()
+
+
+@dataclass(frozen=True)
+class TuneConfig:
+    """A search: the condition, its objective, the validation subjects, the experiment
+    it tunes and the space. Read from TOML or JSON (:meth:`from_file`)::
+
+        condition = "clifer"
+        trials = 30
+        validation_subjects = 6          # synthetic: how many; real data: a list of ids
+
+        [objective]
+        experiment = 2
+        memory = "mean"                  # episodic, semantic, mlp or mean
+        metric = "micro_f1"
+        at = "final"                     # or "mean" over the classes
+
+        [experiment]                     # any clifer.experiment configuration field
+        dataset = "synthetic"
+
+        [space]                          # see clifer.search_space; default: default_space
+        "gdm.episodic_activation_threshold" = { dist = "uniform", low = 0.05, high = 0.6 }
+
+    trials : how many trials the search holds when done (re-running with more
+        continues it). startup_trials : random trials before TPE takes over.
+    """
+
+    condition: str = "clifer"
+    trials: int = 30
+    startup_trials: int = 10
+    seed: int = 0
+    objective: dict = field(default_factory=dict)
+    validation_subjects: int | list[str] = 6
+    validation_seed: int = TUNING_SEED
+    experiment: dict = field(default_factory=dict)
+    space: dict | None = None
+
+    def __post_init__(self) -> None:
+        if self.condition not in CONDITIONS:
+            raise ValueError(f"unknown condition {self.condition!r}; choose from "
+                             f"{list(CONDITIONS)}")
+        for name in ("trials", "startup_trials"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+        self.objective_()
+        self.objective_().check_condition(self.condition)
+        base = self.experiment_config()
+        if base.dataset == "synthetic":
+            v = self.validation_subjects
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError("for the synthetic dataset, validation_subjects is a number "
+                                 f"of new subjects (at least 1), got {v!r}")
+            if self.validation_seed == _synthetic_seed():
+                raise ValueError("validation_seed must differ from the experiment's subjects' "
+                                 f"seed {_synthetic_seed()}")
+        else:
+            v = self.validation_subjects
+            if not isinstance(v, list) or not v or not all(isinstance(s, str) for s in v):
+                raise ValueError("for a real dataset, validation_subjects must list the ids "
+                                 "of the subjects to tune on (kept out of the experiment)")
+            if isinstance(base.subjects, list) and set(base.subjects) & set(v):
+                raise ValueError("the experiment's subjects must not include validation "
+                                 f"subjects: {sorted(set(base.subjects) & set(v))}")
+        self.checked_space()
+
+    def objective_(self) -> Objective:
+        return from_table(Objective, self.objective, "objective")
+
+    def experiment_config(self) -> ExperimentConfig:
+        """The experiment being tuned, with its defaults (one condition: this one)."""
+        if not isinstance(self.experiment, dict):
+            raise ValueError(f"experiment must be a table, got {self.experiment!r}")
+        return ExperimentConfig.from_dict({**self.experiment, "conditions": [self.condition]})
+
+    def checked_space(self) -> dict[str, dict[str, Any]]:
+        space = default_space(CONDITIONS[self.condition]) if self.space is None else self.space
+        return check_space(space)
+
+    def identity(self, imagination_hash: str) -> dict[str, Any]:
+        """What makes two runs the same search (all but the number of trials)."""
+        return {"condition": self.condition, "startup_trials": self.startup_trials,
+                "seed": self.seed, "objective": dataclasses.asdict(self.objective_()),
+                "validation_subjects": self.validation_subjects,
+                "validation_seed": self.validation_seed,
+                "experiment": self.experiment_config().to_dict(),
+                "space": self.checked_space(), "imagination": imagination_hash}
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TuneConfig:
+        return from_table(cls, values, "search")
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> TuneConfig:
+        return cls.from_dict(read_table(path))
+
+    def replace(self, **overrides: Any) -> TuneConfig:
+        return dataclasses.replace(self, **overrides)
+
+
+def _synthetic_seed() -> int:
+    from .features import SYNTHETIC_SEED
+
+    return SYNTHETIC_SEED
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays as plain Python (JSON-able)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class TrialsFile:
+    """A search's trials, kept in ``trials.json`` and rewritten atomically after each one.
+
+    The file holds the search's identity and hash; opening one made by another
+    search is refused (its trials are never mixed with this search's).
+    """
+
+    NAME = "trials.json"
+
+    def __init__(self, folder: str | Path, identity: dict[str, Any]):
+        self.folder = Path(folder)
+        self.path = self.folder / self.NAME
+        self.identity = _plain(identity)
+        self.hash = config_hash(self.identity)
+        self.trials: list[dict[str, Any]] = []
+        self.baseline: dict[str, Any] | None = None
+        if self.path.exists():
+            try:
+                held = json.loads(self.path.read_text())
+                held_hash, trials = held["hash"], held["trials"]
+            except (ValueError, KeyError, TypeError) as error:
+                raise ValueError(f"{self.path} is not a trials file of clifer.tune: {error}"
+                                 ) from error
+            if held_hash != self.hash:
+                raise ValueError(f"{self.path} holds the trials of another search (hash "
+                                 f"{held_hash}, this one {self.hash}); give another --run or "
+                                 "--out, or remove the folder")
+            self.trials = list(trials)
+            self.baseline = held.get("baseline")
+        else:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise OSError(f"cannot create the search folder {self.folder}: {error}"
+                              ) from error
+            self._write()
+
+    def _write(self) -> None:
+        content = {"hash": self.hash, "identity": self.identity, "baseline": self.baseline,
+                   "trials": self.trials}
+        text = json.dumps(_plain(content), indent=1, allow_nan=False)
+        write_atomically(self.path, lambda tmp: Path(tmp).write_text(text))
+
+    def add(self, trial: dict[str, Any]) -> None:
+        self.trials.append(_plain(trial))
+        self._write()
+
+    def set_baseline(self, trial: dict[str, Any]) -> None:
+        self.baseline = _plain(trial)
+        self._write()
+
+    def best(self) -> dict[str, Any] | None:
+        ok = [t for t in self.trials if t["status"] == "ok"]
+        return max(ok, key=lambda t: (t["score"], -t["tid"])) if ok else None
+
+    def table(self) -> pd.DataFrame:
+        """One row per trial: tid, status, score, seconds, each parameter, error."""
+        rows = [{"tid": t["tid"], "status": t["status"], "score": t.get("score"),
+                 "seconds": t.get("seconds"), **t["params"], "error": t.get("error")}
+                for t in self.trials]
+        return pd.DataFrame(rows)
