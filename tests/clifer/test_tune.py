@@ -295,3 +295,13 @@ def test_a_small_real_search_from_the_command_line(tmp_path, capsys):
     assert cfg.subjects == 6 and cfg.learner_settings().gdm
     assert tune.main(args("gdm+replay")) == 2  # another search, the same folder
     assert "another search" in capsys.readouterr().err
+
+
+def test_the_documented_example_search_reads():
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "docs" / "examples" / "tune-gdm-semantic.toml"
+    cfg = TuneConfig.from_file(path)
+    assert cfg.condition == "gdm" and cfg.objective_() == Objective(memory="semantic")
+    assert cfg.validation_subjects == 24 and cfg.experiment_config().orders == "six"
+    assert cfg.checked_space() == check_space(default_space(CONDITIONS["gdm"]))
