@@ -34,6 +34,9 @@ from .conditions import CONDITIONS, parse_conditions
 from .learners import LearnerSettings
 from .orders import parse_orders
 
+#: How many new subjects the synthetic default runs.
+DEFAULT_SYNTHETIC_SUBJECTS = 6
+
 
 @dataclass(frozen=True)
 class ExperimentConfig:
@@ -41,8 +44,8 @@ class ExperimentConfig:
 
     dataset : ``"synthetic"`` (the default, generated) or a loader's name
         (:data:`clifer.data.DATASETS`) with ``root`` its folder as distributed.
-    subjects : for ``synthetic`` the number of new subjects; for real data ``None``
-        (all) or a list of subject ids.
+    subjects : for ``synthetic`` the number of new subjects (default 6); for real
+        data ``None`` (all, the default) or a list of subject ids.
     conditions : names from :data:`clifer.conditions.CONDITIONS`.
     orders : what :func:`clifer.orders.parse_orders` reads ("default", "six",
         "random:N", or explicit orders).
@@ -54,7 +57,7 @@ class ExperimentConfig:
 
     dataset: str = "synthetic"
     root: str | None = None
-    subjects: int | list[str] | None = 6
+    subjects: int | list[str] | None = None
     conditions: list[str] = field(default_factory=lambda: list(CONDITIONS))
     orders: str | list = "default"
     test_fraction: float = 0.3
@@ -67,13 +70,22 @@ class ExperimentConfig:
         parse_orders(self.orders)
         if not 0 < self.test_fraction < 1:
             raise ValueError(f"test_fraction must be between 0 and 1, got {self.test_fraction}")
+        if self.dataset == "synthetic" and self.subjects is None:
+            object.__setattr__(self, "subjects", DEFAULT_SYNTHETIC_SUBJECTS)
         if self.dataset == "synthetic":
             if isinstance(self.subjects, bool) or not isinstance(self.subjects, int) \
                     or self.subjects < 1:
                 raise ValueError("for the synthetic dataset, subjects is a number of subjects"
                                  f" (at least 1), got {self.subjects!r}")
-        elif self.root is None:
-            raise ValueError(f"dataset {self.dataset!r} needs root, its folder as distributed")
+        else:
+            if self.root is None:
+                raise ValueError(f"dataset {self.dataset!r} needs root, its folder as "
+                                 "distributed")
+            if self.subjects is not None and (
+                    not isinstance(self.subjects, list)
+                    or not all(isinstance(s, str) for s in self.subjects)):
+                raise ValueError(f"for dataset {self.dataset!r}, subjects is a list of subject "
+                                 f"ids or None (all), got {self.subjects!r}")
         self.learner_settings()  # checks the learner's fields
 
     def learner_settings(self) -> LearnerSettings:

@@ -16,6 +16,14 @@ def test_defaults_are_the_synthetic_default():
         5, 10, 3, 5)
 
 
+def test_a_real_dataset_takes_all_its_subjects_by_default(tmp_path):
+    toml = tmp_path / "real.toml"  # TOML has no null: leaving subjects out means all
+    toml.write_text('dataset = "ravdess"\nroot = "/data/RAVDESS"\n')
+    assert ExperimentConfig.from_file(toml).subjects is None
+    assert ExperimentConfig(dataset="mmi", root="/x", subjects=["S001"]).subjects == ["S001"]
+    assert ExperimentConfig().to_dict()["subjects"] == 6  # the default run's hash is kept
+
+
 def test_toml_and_json_files(tmp_path):
     toml = tmp_path / "c.toml"
     toml.write_text('subjects = 3\nconditions = ["gdm", "clifer"]\norders = "six"\n'
@@ -37,6 +45,8 @@ def test_toml_and_json_files(tmp_path):
     ({"learner": {"gdm": {"episodic_learning_rate": 0.1}}}, "the GDM has no parameters"),
     ({"dataset": "ravdess"}, "needs root"),
     ({"subjects": 0}, "at least 1"),
+    ({"dataset": "mmi", "root": "/data/MMI", "subjects": 6}, "list of subject ids"),
+    ({"dataset": "mmi", "root": "/data/MMI", "subjects": ["S001", 2]}, "list of subject ids"),
     ({"test_fraction": 1.0}, "between 0 and 1"),
 ])
 def test_bad_configs(values, message):

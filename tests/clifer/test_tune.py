@@ -305,3 +305,24 @@ def test_the_documented_example_search_reads():
     assert cfg.condition == "gdm" and cfg.objective_() == Objective(memory="semantic")
     assert cfg.validation_subjects == 24 and cfg.experiment_config().orders == "six"
     assert cfg.checked_space() == check_space(default_space(CONDITIONS["gdm"]))
+
+
+@pytest.mark.slow
+def test_a_search_on_a_corpus_in_the_ravdess_layout(tmp_path, capsys):
+    """Real data: the search runs on the named validation subject only, and best.json
+    reports on the others."""
+    from clifer.data.synthetic import write_ravdess_corpus
+
+    write_ravdess_corpus(tmp_path / "corpus", 2, seconds=2.0, progress=False)
+    search = tmp_path / "search.json"
+    search.write_text(json.dumps({
+        "condition": "gdm", "trials": 2, "validation_subjects": ["Actor_01"],
+        "experiment": {"dataset": "ravdess", "root": str(tmp_path / "corpus")},
+        "space": SMALL_SPACE}))
+    assert tune.main(["--config", str(search), "--out", str(tmp_path), "--run", "r",
+                      "--quiet"]) == 0
+    assert "1 validation subjects" in capsys.readouterr().out
+    held = json.loads((tmp_path / "r" / "trials.json").read_text())
+    assert all(set(t["subjects"]) == {"Actor_01"} for t in held["trials"])
+    best = ExperimentConfig.from_file(tmp_path / "r" / "best.json")
+    assert best.dataset == "ravdess" and best.subjects == ["Actor_02"]
