@@ -99,8 +99,10 @@ class GDMLearner:
         self.seconds = {"gdm": 0.0, "imagination": 0.0}
         self._fitted = False
 
-    def learn_class(self, features: np.ndarray, label: int, clips: np.ndarray) -> None:
-        """Learn one class: its frames' features (sorted by clip and frame) as episodes."""
+    def learn_class(self, features: np.ndarray, label: int, clips: np.ndarray,
+                    imagine: bool | None = None) -> None:
+        """Learn one class: its frames' features (sorted by clip and frame) as episodes,
+        then imagination if ``imagine`` (default: if the condition imagines)."""
         s = self.settings
         labels = np.full(len(features), label, np.int64)
         start = time.perf_counter()
@@ -112,7 +114,7 @@ class GDMLearner:
             if self.condition.replay:
                 self.memory.replay(epochs=s.replay_epochs)
         self.seconds["gdm"] += time.perf_counter() - start
-        if self.condition.imagination:
+        if self.condition.imagination if imagine is None else imagine:
             self.imagine(features)
 
     def imagined_features(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -30,13 +30,14 @@ def config_hash(config: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def file_hash(path: str | os.PathLike) -> str:
-    """SHA-256 of a file's bytes (first 16 hex digits): what a model file contributes."""
+def file_hash(path: str | os.PathLike, length: int = 16) -> str:
+    """SHA-256 of a file's bytes (its first ``length`` hex digits; 16: what a model file
+    contributes to a configuration's hash)."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()[:length]
 
 
 def _slug(text: str) -> str:

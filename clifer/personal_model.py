@@ -1,0 +1,226 @@
+"""One person's expression recogniser: the Growing Dual Memory of Algorithm 1 on top of a
+shared imagination model, learning one expression at a time and kept on disk.
+
+:class:`PersonalModel` is what a user of CLIFER holds for each person:
+:meth:`~PersonalModel.observe` learns a run of one expression's face crops (an
+episode stream, as in Algorithm 1; after a class the person has not shown before,
+imagination adds the faces of each expression decoded from the new class's
+winners), :meth:`~PersonalModel.predict` names the expression of face crops with
+a confidence, and :meth:`~PersonalModel.save` / :meth:`PersonalModel.load` keep the
+person's memories apart from the shared model (:mod:`clifer.person_store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from .conditions import CONDITIONS
+from .data import CLASS_IDS, CLASSES
+from .learners import GDMLearner, LearnerSettings
+
+
+def class_id(label: int | str) -> int:
+    """A class id from a name (``"happy"``) or an id (0-5); anything else: ValueError."""
+    if isinstance(label, str):
+        if label not in CLASS_IDS:
+            raise ValueError(f"unknown expression {label!r}; the six classes are "
+                             f"{', '.join(CLASSES)}")
+        return CLASS_IDS[label]
+    if isinstance(label, bool) or not isinstance(label, int | np.integer) \
+            or not 0 <= label < len(CLASSES):
+        raise ValueError(f"an expression is one of {', '.join(CLASSES)} (or 0-5), got {label!r}")
+    return int(label)
+
+
+def model_fingerprint(model) -> str:
+    """A short hash of a model's weights: which shared model a person's memories
+    were learnt with (codes of another encoder mean nothing to them)."""
+    digest = hashlib.sha256()
+    for weight in model.weights:
+        digest.update(np.ascontiguousarray(np.asarray(weight)).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def class_activations(network, X: np.ndarray) -> np.ndarray:
+    """``(n, 6)``: for each input and class, the activation ``exp(-d)`` of the class's
+    nearest neuron in ``network`` (0 for a class without neurons)."""
+    from scipy.spatial.distance import cdist
+
+    weights, labels = network.weights_, network.node_labels()
+    distances = cdist(np.asarray(X, np.float64), weights)
+    out = np.zeros((len(distances), len(CLASSES)))
+    for c in range(len(CLASSES)):
+        mine = labels == c
+        if mine.any():
+            out[:, c] = np.exp(-distances[:, mine].min(axis=1))
+    return out
+
+
+class PersonalModel:
+    """One person's memories on a shared imagination model.
+
+    Parameters
+    ----------
+    imagination : a trained :class:`imagination.CAAE`; None loads the shipped ``cpu``
+        model.
+    settings : the loop settings and GDM parameters (:class:`LearnerSettings`).
+    replay : pseudo-rehearsal after every episode (``clifer+replay``; default) or not.
+    imagine : learn imagined faces after each new class (default) or not.
+    seed : seeds the memories' first neurons.
+
+    Attributes
+    ----------
+    classes_seen : the expressions observed, in the order first seen.
+    n_observed : frames observed so far.
+    """
+
+    def __init__(self, imagination=None, *, settings: LearnerSettings | None = None,
+                 replay: bool = True, imagine: bool = True, seed: int = 0):
+        if imagination is None:
+            from imagination import load_pretrained
+
+            imagination = load_pretrained()
+        self.imagination = imagination
+        self.settings = settings or LearnerSettings()
+        self.replay = bool(replay)
+        self.imagine = bool(imagine)
+        self.seed = seed
+        condition = CONDITIONS["gdm+replay" if self.replay else "gdm"]
+        self._learner = GDMLearner(condition, self.settings, imagination, seed)
+        self.classes_seen: list[str] = []
+        self.n_observed = 0
+
+    # -- faces to codes ------------------------------------------------------------------
+    def _faces(self, frames: Any) -> np.ndarray:
+        """Face crops as the model's input: (n, S, S, 3) floats in [-1, 1]."""
+        from .data.dataset import from_uint8
+        from .features import resized
+
+        x = np.asarray(frames)
+        if x.ndim == 3:
+            x = x[None]
+        if x.ndim != 4 or x.shape[-1] != 3 or x.shape[1] < 8 or x.shape[2] < 8:
+            raise ValueError(f"frames must be face crops (n, H, W, 3), got shape {x.shape}")
+        if len(x) == 0:
+            raise ValueError("no frames given")
+        if x.dtype == np.uint8:
+            x = from_uint8(x)
+        elif not np.issubdtype(x.dtype, np.floating):
+            raise ValueError(f"frames must be uint8 (0-255) or floats in [-1, 1], got {x.dtype}")
+        x = x.astype(np.float32)
+        if not np.all(np.isfinite(x)):
+            raise ValueError("frames hold NaN or infinite values")
+        if x.min() < -1.001 or x.max() > 1.001:
+            raise ValueError("float frames must be in [-1, 1] (uint8 frames are converted)")
+        size = self.imagination.config.image_size
+        if x.shape[1] != x.shape[2]:
+            raise ValueError(f"face crops must be square, got {x.shape[1]}x{x.shape[2]}")
+        return resized(np.clip(x, -1, 1), size)
+
+    def features(self, frames: Any) -> np.ndarray:
+        """The encoder's codes of face crops (what the memories learn and recognise)."""
+        return self.imagination.encode(self._faces(frames)).astype(np.float64)
+
+    # -- learning and recognising --------------------------------------------------------
+    def observe(self, frames: Any, label: int | str) -> dict[str, Any]:
+        """Learn a run of sequential face crops of one expression.
+
+        The frames are cut into episodes of ``settings.episode_size``; each trains
+        GDM-E, then GDM-S (and replay, if on). After an expression not seen before,
+        imagination: GDM-E's winners for these frames decoded under each of the six
+        labels, encoded again, and learnt. Bad input (an unknown label, frames that
+        are not face crops) is an error and changes nothing. Returns what was done.
+        """
+        c = class_id(label)
+        codes = self.features(frames)
+        new = CLASSES[c] not in self.classes_seen
+        clips = np.zeros(len(codes), np.int64)  # one run of sequential frames
+        self._learner.learn_class(codes, c, clips, imagine=self.imagine and new)
+        if new:
+            self.classes_seen.append(CLASSES[c])
+        self.n_observed += len(codes)
+        return {"label": CLASSES[c], "frames": len(codes), "new_class": new,
+                "imagined": self.imagine and new, **self.sizes()}
+
+    def _check_learnt(self) -> None:
+        if not self.classes_seen:
+            raise ValueError("this person has learnt nothing yet: observe some expressions "
+                             "first")
+
+    def predict_features(self, codes: np.ndarray, memory: str = "episodic"
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """Class ids and confidences for encoder codes (see :meth:`predict`)."""
+        self._check_learnt()
+        gdm = self._learner.memory
+        labels = gdm.predict(codes, memory=memory)
+        if memory == "episodic":
+            network, inputs = gdm.episodic, codes
+        else:
+            network, inputs = gdm.semantic, gdm.episodic.transform(codes)
+        shares = class_activations(network, inputs)
+        total = shares.sum(axis=1)
+        picked = shares[np.arange(len(labels)), np.maximum(labels, 0)]
+        confidence = np.where((labels >= 0) & (total > 0), picked / np.maximum(total, 1e-300), 0.0)
+        return labels.astype(np.int64), confidence
+
+    def predict(self, frames: Any, memory: str = "episodic") -> tuple[np.ndarray, np.ndarray]:
+        """Each face crop's expression id and a confidence in [0, 1].
+
+        The class is the memory's own answer (the label of the best-matching neuron;
+        -1, confidence 0, where it has none). The confidence is that class's share of
+        the classes' activations, each class's being ``exp(-d)`` for its nearest
+        neuron (the GWR's activation): near 1 when the face is far closer to this
+        class than to any other, 1/k when k classes are equally near.
+        """
+        return self.predict_features(self.features(frames), memory)
+
+    def predict_names(self, frames: Any, memory: str = "episodic") -> list[str]:
+        """:meth:`predict`'s classes by name (``"unknown"`` for -1)."""
+        labels, _ = self.predict(frames, memory)
+        return [CLASSES[k] if k >= 0 else "unknown" for k in labels]
+
+    def sizes(self) -> dict[str, int]:
+        """Neurons in GDM-E and GDM-S."""
+        if not self.classes_seen and not self._learner._fitted:
+            return {"episodic": 0, "semantic": 0}
+        return self._learner.sizes()
+
+    # -- keeping ---------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """What :meth:`save` writes beside the memories (JSON-able)."""
+        return {"classes_seen": list(self.classes_seen), "n_observed": self.n_observed,
+                "settings": asdict(self.settings), "replay": self.replay,
+                "imagine": self.imagine, "seed": self.seed,
+                "imagination": model_fingerprint(self.imagination)}
+
+    def save(self, folder, person: str) -> int:
+        """Keep this person's memories in ``folder`` (a store of persons) atomically;
+        returns the version written (:class:`clifer.person_store.PersonStore`)."""
+        from .person_store import PersonStore
+
+        self._check_learnt()
+        return PersonStore(folder).save(person, self._learner.memory, self.state())
+
+    @classmethod
+    def load(cls, folder, person: str, imagination=None, version: int | None = None
+             ) -> PersonalModel:
+        """A person kept by :meth:`save`, on the shared model it was learnt with
+        (another model is an error); ``version`` picks an earlier one."""
+        from .person_store import PersonStore
+
+        memory, state = PersonStore(folder).load(person, version)
+        settings = LearnerSettings(**state["settings"])
+        model = cls(imagination, settings=settings, replay=state["replay"],
+                    imagine=state["imagine"], seed=state["seed"])
+        if model_fingerprint(model.imagination) != state["imagination"]:
+            raise ValueError(f"person {person!r} was learnt with another imagination model "
+                             f"(weights {state['imagination']}); load it with that model")
+        model._learner.memory = memory
+        model._learner._fitted = True
+        model.classes_seen = list(state["classes_seen"])
+        model.n_observed = int(state["n_observed"])
+        return model
