@@ -70,7 +70,8 @@ class PersonStore:
         return sorted(p.name for p in self.folder.iterdir()
                       if p.is_dir() and _NAME.match(p.name) and self.versions(p.name))
 
-    def _person(self, person: str) -> Path:
+    def folder_of(self, person: str) -> Path:
+        """The folder of ``person`` (a checked name: no path tricks)."""
         if not isinstance(person, str) or not _NAME.match(person):
             raise ValueError(f"a person's name is letters, digits, '_', '.' or '-' (not "
                              f"starting with '.' or '-'), got {person!r}")
@@ -78,7 +79,7 @@ class PersonStore:
 
     def versions(self, person: str) -> list[int]:
         """The versions kept of ``person``, oldest first."""
-        folder = self._person(person)
+        folder = self.folder_of(person)
         if not folder.is_dir():
             return []
         return sorted(int(m.group(1)) for p in folder.iterdir()
@@ -86,7 +87,7 @@ class PersonStore:
 
     def current(self, person: str) -> int:
         """The version in use."""
-        folder = self._person(person)
+        folder = self.folder_of(person)
         versions = self.versions(person)
         if not versions:
             known = ", ".join(self.persons()) or "none"
@@ -105,7 +106,7 @@ class PersonStore:
     def save(self, person: str, memory, state: dict[str, Any]) -> int:
         """Write a new version of ``person`` (a fitted GrowingDualMemory and a JSON-able
         state) and make it current; returns its number."""
-        folder = self._person(person)
+        folder = self.folder_of(person)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -135,7 +136,7 @@ class PersonStore:
         kept = self.versions(person)
         if number not in kept:
             raise ValueError(f"person {person!r} has no version {number}; kept: {kept}")
-        path = self._person(person) / f"v{number:06d}"
+        path = self.folder_of(person) / f"v{number:06d}"
         others = [v for v in kept if v != number]
         try:
             state = json.loads((path / STATE).read_text())

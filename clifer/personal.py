@@ -54,11 +54,12 @@ def learn(args: argparse.Namespace) -> int:
     from .personal_model import PersonalModel, class_id
 
     label = CLASSES[class_id(args.label)]
+    store = PersonStore(args.store)
+    store.folder_of(args.person)  # a bad name is an error before any work
     source = _source(args)
     model = _imagination(args.imagination)
-    store = PersonStore(args.store)
     known = args.person in store.persons()
-    person = (PersonalModel.load(args.store, args.person, model) if known else
+    person = (PersonalModel.load(store.folder_of(args.person), model) if known else
               PersonalModel(model, replay=not args.no_replay, imagine=not args.no_imagine))
     finder = FaceFinder(model.config.image_size)
     crops, missed = faces_of(frames(**source), finder)
@@ -66,7 +67,7 @@ def learn(args: argparse.Namespace) -> int:
         raise ValueError(f"no face found in {args.video or f'camera {args.camera}'} "
                          f"({missed} frames read); {args.person} is unchanged")
     report = person.observe(crops, label)
-    version = person.save(args.store, args.person)
+    version = person.save(store.folder_of(args.person))
     print(f"{args.person}: learnt {label} from {len(crops)} frames ({missed} without a face)"
           f"{'; imagined the six expressions' if report['imagined'] else ''}; memories: "
           f"GDM-E {report['episodic']}, GDM-S {report['semantic']} neurons; expressions seen: "
@@ -99,11 +100,14 @@ def predict(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .live import FaceFinder, frames, recognise
+    from .person_store import PersonStore
     from .personal_model import PersonalModel
 
+    store = PersonStore(args.store)
+    store.folder_of(args.person)  # a bad name is an error before any work
     source = _source(args)
     model = _imagination(args.imagination)
-    person = PersonalModel.load(args.store, args.person, model)
+    person = PersonalModel.load(store.folder_of(args.person), model)
     finder = FaceFinder(model.config.image_size)
     writer, answers, printed = None, [], 0
     try:

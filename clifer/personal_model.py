@@ -13,7 +13,9 @@ person's memories apart from the shared model (:mod:`clifer.person_store`).
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -197,22 +199,26 @@ class PersonalModel:
                 "imagine": self.imagine, "seed": self.seed,
                 "imagination": model_fingerprint(self.imagination)}
 
-    def save(self, folder, person: str) -> int:
-        """Keep this person's memories in ``folder`` (a store of persons) atomically;
-        returns the version written (:class:`clifer.person_store.PersonStore`)."""
+    def save(self, folder: str | os.PathLike) -> int:
+        """Keep this person's memories in their own ``folder`` (``persons/ada``: the
+        folder's name is the person's), as a new version replaced atomically; returns
+        the version's number (:class:`clifer.person_store.PersonStore`)."""
         from .person_store import PersonStore
 
         self._check_learnt()
-        return PersonStore(folder).save(person, self._learner.memory, self.state())
+        folder = Path(folder)
+        return PersonStore(folder.parent).save(folder.name, self._learner.memory, self.state())
 
     @classmethod
-    def load(cls, folder, person: str, imagination=None, version: int | None = None
+    def load(cls, folder: str | os.PathLike, imagination=None, version: int | None = None
              ) -> PersonalModel:
-        """A person kept by :meth:`save`, on the shared model it was learnt with
-        (another model is an error); ``version`` picks an earlier one."""
+        """A person kept by :meth:`save` in ``folder``, on the shared model it was learnt
+        with (another model is an error); ``version`` picks an earlier one."""
         from .person_store import PersonStore
 
-        memory, state = PersonStore(folder).load(person, version)
+        folder = Path(folder)
+        person = folder.name
+        memory, state = PersonStore(folder.parent).load(person, version)
         settings = LearnerSettings(**state["settings"])
         model = cls(imagination, settings=settings, replay=state["replay"],
                     imagine=state["imagine"], seed=state["seed"])

@@ -129,6 +129,8 @@ def test_bad_input_is_a_clear_message_and_changes_nothing(videos, tmp_path, caps
         (["predict", "--person", "cy", "--video", str(videos["test"])], "unknown person 'cy'"),
         (["predict", "--person", "bo", "--camera", "0"], "needs --seconds"),
         (["predict", "--person", "bo"], "give --video FILE or --camera N"),
+        (["learn", "--person", "../bo", "--label", "sad", "--video", str(videos["sad"])],
+         "a person's name"),
     ]
     for args, message in cases:
         assert main([*args, "--store", str(store)]) == 2, args

@@ -117,32 +117,32 @@ def test_a_person_is_kept_in_versions_and_loads_as_it_was(learnt, person, model,
     pm, _ = learnt
     frames = np.concatenate([person[1][c] for c in range(6)])
     expected = pm.predict(frames)
-    assert pm.save(tmp_path, "ada") == 1
-    loaded = PersonalModel.load(tmp_path, "ada", model)
+    assert pm.save(tmp_path / "ada") == 1
+    loaded = PersonalModel.load(tmp_path / "ada", model)
     for a, b in zip(loaded.predict(frames), expected, strict=True):
         np.testing.assert_array_equal(a, b)
     assert loaded.classes_seen == pm.classes_seen and loaded.n_observed == pm.n_observed
     store = PersonStore(tmp_path)
     for n in (2, 3, 4):
-        assert pm.save(tmp_path, "ada") == n
+        assert pm.save(tmp_path / "ada") == n
     assert store.versions("ada") == [2, 3, 4] and store.current("ada") == 4
     assert store.persons() == ["ada"]
     # a damaged current version: a clear error naming the others, which still load
     memory = tmp_path / "ada" / "v000004" / "memory.npz"
     memory.write_bytes(memory.read_bytes()[:-100])
     with pytest.raises(DamagedPersonError, match=r"version 4 .* other versions kept: \[2, 3\]"):
-        PersonalModel.load(tmp_path, "ada", model)
-    assert PersonalModel.load(tmp_path, "ada", model, version=3).n_observed == pm.n_observed
+        PersonalModel.load(tmp_path / "ada", model)
+    assert PersonalModel.load(tmp_path / "ada", model, version=3).n_observed == pm.n_observed
     # memories learnt with another shared model are refused
     state = tmp_path / "ada" / "v000003" / "person.json"
     record = json.loads(state.read_text())
     state.write_text(json.dumps({**record, "imagination": "0" * 16}))
     with pytest.raises(ValueError, match="another imagination model"):
-        PersonalModel.load(tmp_path, "ada", model, version=3)
+        PersonalModel.load(tmp_path / "ada", model, version=3)
     with pytest.raises(ValueError, match="unknown person 'bob'"):
-        PersonalModel.load(tmp_path, "bob", model)
+        PersonalModel.load(tmp_path / "bob", model)
     with pytest.raises(ValueError, match="a person's name"):
-        pm.save(tmp_path, "../ada")
+        pm.save(tmp_path / ".ada")
 
 
 def test_two_processes_saving_one_person_leave_whole_versions(tmp_path):
