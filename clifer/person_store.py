@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,7 @@ class PersonStore:
             if file_hash(path / MEMORY, 64) != state["memory_sha256"]:
                 raise ValueError(f"{MEMORY} does not match its checksum")
             memory = GrowingDualMemory.load(path / MEMORY)
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
             raise DamagedPersonError(
                 f"person {person!r} version {number} in {self.folder} is damaged ({error}); "
                 f"other versions kept: {others or 'none'}") from error

@@ -13,6 +13,7 @@ from clifer import PersonalModel
 from clifer.data import CLASSES
 from clifer.person_store import DamagedPersonError, PersonStore
 from clifer.personal_model import class_activations
+from clifer.store import file_hash
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +134,14 @@ def test_a_person_is_kept_in_versions_and_loads_as_it_was(learnt, person, model,
     with pytest.raises(DamagedPersonError, match=r"version 4 .* other versions kept: \[2, 3\]"):
         PersonalModel.load(tmp_path / "ada", model)
     assert PersonalModel.load(tmp_path / "ada", model, version=3).n_observed == pm.n_observed
+    # a memory file that is not one, with a matching checksum, is as clear an error
+    v2 = tmp_path / "ada" / "v000002"
+    (v2 / "memory.npz").write_bytes(b"not a zip file")
+    record = json.loads((v2 / "person.json").read_text())
+    record["memory_sha256"] = file_hash(v2 / "memory.npz", 64)
+    (v2 / "person.json").write_text(json.dumps(record))
+    with pytest.raises(DamagedPersonError, match="version 2"):
+        PersonalModel.load(tmp_path / "ada", model, version=2)
     # memories learnt with another shared model are refused
     state = tmp_path / "ada" / "v000003" / "person.json"
     record = json.loads(state.read_text())
