@@ -128,7 +128,6 @@ class TuneConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-        self.objective_()
         self.objective_().check_condition(self.condition)
         base = self.experiment_config()
         if base.dataset == "synthetic":
