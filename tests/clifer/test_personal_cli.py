@@ -128,6 +128,8 @@ def test_bad_input_is_a_clear_message_and_changes_nothing(videos, tmp_path, caps
          "no such file"),
         (["predict", "--person", "cy", "--video", str(videos["test"])], "unknown person 'cy'"),
         (["predict", "--person", "bo", "--camera", "0"], "needs --seconds"),
+        (["predict", "--person", "bo", "--camera", "7", "--seconds", "1"],
+         "camera 7 cannot be opened"),
         (["predict", "--person", "bo"], "give --video FILE or --camera N"),
         (["learn", "--person", "../bo", "--label", "sad", "--video", str(videos["sad"])],
          "a person's name"),
