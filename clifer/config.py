@@ -70,9 +70,9 @@ class ExperimentConfig:
         parse_orders(self.orders)
         if not 0 < self.test_fraction < 1:
             raise ValueError(f"test_fraction must be between 0 and 1, got {self.test_fraction}")
-        if self.dataset == "synthetic" and self.subjects is None:
-            object.__setattr__(self, "subjects", DEFAULT_SYNTHETIC_SUBJECTS)
         if self.dataset == "synthetic":
+            if self.subjects is None:
+                object.__setattr__(self, "subjects", DEFAULT_SYNTHETIC_SUBJECTS)
             if isinstance(self.subjects, bool) or not isinstance(self.subjects, int) \
                     or self.subjects < 1:
                 raise ValueError("for the synthetic dataset, subjects is a number of subjects"

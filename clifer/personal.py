@@ -55,11 +55,11 @@ def learn(args: argparse.Namespace) -> int:
 
     label = CLASSES[class_id(args.label)]
     store = PersonStore(args.store)
-    store.folder_of(args.person)  # a bad name is an error before any work
+    folder = store.folder_of(args.person)  # a bad name is an error before any work
     source = _source(args)
     model = _imagination(args.imagination)
     known = args.person in store.persons()
-    person = (PersonalModel.load(store.folder_of(args.person), model) if known else
+    person = (PersonalModel.load(folder, model) if known else
               PersonalModel(model, replay=not args.no_replay, imagine=not args.no_imagine))
     finder = FaceFinder(model.config.image_size)
     crops, missed = faces_of(frames(**source), finder)
@@ -67,12 +67,12 @@ def learn(args: argparse.Namespace) -> int:
         raise ValueError(f"no face found in {args.video or f'camera {args.camera}'} "
                          f"({missed} frames read); {args.person} is unchanged")
     report = person.observe(crops, label)
-    version = person.save(store.folder_of(args.person))
+    version = person.save(folder)
     print(f"{args.person}: learnt {label} from {len(crops)} frames ({missed} without a face)"
           f"{'; imagined the six expressions' if report['imagined'] else ''}; memories: "
           f"GDM-E {report['episodic']}, GDM-S {report['semantic']} neurons; expressions seen: "
           f"{', '.join(person.classes_seen)}; saved as version {version} in "
-          f"{store.folder / args.person}")
+          f"{folder}")
     return 0
 
 
@@ -103,32 +103,33 @@ def predict(args: argparse.Namespace) -> int:
     from .person_store import PersonStore
     from .personal_model import PersonalModel
 
-    store = PersonStore(args.store)
-    store.folder_of(args.person)  # a bad name is an error before any work
+    folder = PersonStore(args.store).folder_of(args.person)  # a bad name: before any work
     source = _source(args)
     model = _imagination(args.imagination)
-    person = PersonalModel.load(store.folder_of(args.person), model)
+    person = PersonalModel.load(folder, model)
     finder = FaceFinder(model.config.image_size)
-    writer, answers, printed = None, [], 0
+    writer, second, answers, n_frames, n_faces = None, [], [], 0, 0
     try:
         for frame, answer in recognise(person, frames(**source), finder, memory=args.memory):
-            answers.append(answer)
+            n_frames += 1
+            n_faces += answer.label >= 0
+            if args.csv:
+                answers.append(answer)
             if args.annotate:
                 writer = writer or _video_writer(args.annotate, frame.image, args)
                 writer.write(_annotated(frame.image, answer))
-            if int(answer.seconds) > printed:  # a second is complete
-                for row in per_second([a for a in answers if int(a.seconds) == printed]):
-                    _print_second(row)
-                printed = int(answer.seconds)
+            if second and int(answer.seconds) != int(second[0].seconds):  # a second is over
+                _print_second(*per_second(second))
+                second = []
+            second.append(answer)
     finally:
         if writer is not None:
             writer.release()
-    for row in per_second([a for a in answers if int(a.seconds) >= printed]):
-        _print_second(row)
-    if not answers:
+    if not n_frames:
         raise ValueError(f"no frame could be read from {args.video or f'camera {args.camera}'}")
-    if not any(a.label >= 0 for a in answers):
-        print(f"no face found in {len(answers)} frames", file=sys.stderr)
+    _print_second(*per_second(second))
+    if not n_faces:
+        print(f"no face found in {n_frames} frames", file=sys.stderr)
     if args.csv:
         table = pd.DataFrame([{"frame": a.index, "seconds": round(a.seconds, 3),
                                "face": a.box is not None,
@@ -142,6 +143,7 @@ def predict(args: argparse.Namespace) -> int:
 
 
 def _print_second(row) -> None:
+    """One line of ``predict``'s output (a row of :func:`per_second`)."""
     second, expression, confidence, with_face, total = row
     print(f"{second:5d}s  {expression:8s}  {confidence:.2f}  ({with_face}/{total} frames "
           "with a face)", flush=True)

@@ -199,8 +199,6 @@ def run(args: argparse.Namespace) -> int:
     experiment = {k: v for k, v in (("dataset", args.dataset), ("root", args.root),
                                     ("imagination", args.imagination)) if v is not None}
     if experiment:
-        if args.dataset not in (None, "synthetic") and "subjects" not in cfg.experiment:
-            experiment["subjects"] = None
         overrides["experiment"] = {**cfg.experiment, **experiment}
     if args.subjects is not None:
         overrides["validation_subjects"] = args.subjects

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .conditions import CONDITIONS
 from .config import ExperimentConfig, from_table, read_table
+from .features import SYNTHETIC_SEED
 from .search_space import check_space, default_space
 from .store import config_hash, write_atomically
 
@@ -135,9 +136,9 @@ class TuneConfig:
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError("for the synthetic dataset, validation_subjects is a number "
                                  f"of new subjects (at least 1), got {v!r}")
-            if self.validation_seed == _synthetic_seed():
+            if self.validation_seed == SYNTHETIC_SEED:
                 raise ValueError("validation_seed must differ from the experiment's subjects' "
-                                 f"seed {_synthetic_seed()}")
+                                 f"seed {SYNTHETIC_SEED}")
         else:
             v = self.validation_subjects
             if not isinstance(v, list) or not v or not all(isinstance(s, str) for s in v):
@@ -183,12 +184,6 @@ class TuneConfig:
 
     def replace(self, **overrides: Any) -> TuneConfig:
         return dataclasses.replace(self, **overrides)
-
-
-def _synthetic_seed() -> int:
-    from .features import SYNTHETIC_SEED
-
-    return SYNTHETIC_SEED
 
 
 def _plain(value: Any) -> Any:
