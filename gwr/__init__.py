@@ -9,8 +9,9 @@ A standalone toolkit (numpy and numba; edges in a small Cython extension):
   with pseudo-rehearsal, as used by the CLIFER framework.
 """
 
+from ._validation import InvalidParameterError
 from .memory import GrowingDualMemory
 from .network import GammaGWR, NotFittedError
 
-__all__ = ["GammaGWR", "GrowingDualMemory", "NotFittedError"]
+__all__ = ["GammaGWR", "GrowingDualMemory", "InvalidParameterError", "NotFittedError"]
 __version__ = "0.1.0"

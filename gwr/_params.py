@@ -10,8 +10,12 @@ class ParamsMixin:
 
     @classmethod
     def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [p for p in sig.parameters if p != "self"]
+        names = cls.__dict__.get("_param_names_cache")
+        if names is None:  # inspect.signature is slow, and training asks every call
+            sig = inspect.signature(cls.__init__)
+            names = tuple(p for p in sig.parameters if p != "self")
+            cls._param_names_cache = names
+        return list(names)
 
     def get_params(self, deep: bool = True) -> dict:
         """The constructor arguments of this estimator, by name."""

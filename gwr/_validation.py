@@ -2,9 +2,47 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
+
+INT32_MAX = 2**31 - 1  # neuron indices, edge ages and max_age are int32 in the kernels
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A parameter of an estimator (or of a method) has a bad type or value.
+
+    Subclasses both ValueError and TypeError, as scikit-learn's does, so that code
+    expecting either keeps working. ``parameter`` is the estimator's own name of
+    the parameter, ``value`` what it was given; the message reads
+    ``"<parameter> must be <allowed>, got <value>"``.
+    """
+
+    def __init__(self, parameter: str, value, allowed: str, detail: str | None = None):
+        self.parameter = parameter
+        self.value = value
+        self.allowed = allowed
+        self.detail = detail
+        message = f"{parameter} must be {allowed}, got {_shown(value)}"
+        super().__init__(f"{message} ({detail})" if detail else message)
+
+    def __reduce__(self):
+        # rebuilt from its fields (the default would pass the message alone), so
+        # that it crosses process boundaries (joblib, multiprocessing) intact
+        return type(self), (self.parameter, self.value, self.allowed, self.detail)
+
+
+def _shown(value) -> str:
+    """A value as a message shows it: strings quoted, arrays by their shape."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (np.ndarray, list, tuple)):
+        try:
+            return f"{type(value).__name__} of shape {np.shape(value)}"
+        except ValueError:  # ragged nested lists
+            return f"a ragged {type(value).__name__}"
+    return str(value)
 
 
 def check_features(X, n_features: int | None = None, *, name: str = "X") -> np.ndarray:
@@ -66,24 +104,57 @@ def check_labels(y, n_samples: int, *, name: str = "y") -> np.ndarray:
     return out
 
 
-def check_positive_int(value, name: str, minimum: int = 1) -> int:
+def check_positive_int(value, name: str, minimum: int = 1, maximum: int | None = None) -> int:
+    """An integer (not a bool) within ``[minimum, maximum]``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
+        raise InvalidParameterError(name, value, "an integer")
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise InvalidParameterError(name, value, f">= {minimum}")
+    if maximum is not None and value > maximum:
+        raise InvalidParameterError(name, value, f"<= {maximum}")
     return int(value)
 
 
 def check_number(
     value, name: str, low: float | None = None, high: float | None = None, low_open: bool = False
 ) -> float:
+    """A finite real number (not a bool) within ``[low, high]`` (``(low, high]`` if
+    ``low_open``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+        raise InvalidParameterError(name, value, "a number")
     v = float(value)
-    if not np.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {value}")
+    if not math.isfinite(v):
+        raise InvalidParameterError(name, value, "finite")
     if low is not None and (v < low or (low_open and v == low)):
-        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}")
+        raise InvalidParameterError(name, value, f"{'>' if low_open else '>='} {low}")
     if high is not None and v > high:
-        raise ValueError(f"{name} must be <= {high}, got {value}")
+        raise InvalidParameterError(name, value, f"<= {high}")
     return v
+
+
+def check_bool(value, name: str) -> bool:
+    """True or False (numpy's bool too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidParameterError(name, value, "True or False")
+    return bool(value)
+
+
+def check_choice(value, name: str, choices: tuple) -> None:
+    """One of ``choices`` (compared with ``==``, strings only)."""
+    if not isinstance(value, str) or value not in choices:
+        raise InvalidParameterError(name, value, f"one of {choices}")
+
+
+def check_random_state(value, name: str = "random_state") -> None:
+    """Something ``numpy.random.default_rng`` accepts: None, an int >= 0, a
+    SeedSequence, BitGenerator or Generator (the Generator is not consumed)."""
+    if isinstance(value, bool):
+        raise InvalidParameterError(name, value, "None, an int >= 0 or a numpy Generator")
+    if value is None or isinstance(value, np.random.Generator):
+        return
+    if isinstance(value, numbers.Integral) and value >= 0:
+        return
+    try:
+        np.random.default_rng(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(name, value, "None, an int >= 0 or a numpy Generator") from exc

@@ -17,8 +17,8 @@ import numpy as np
 
 from . import _kernels as K
 from ._params import ParamsMixin
-from ._validation import check_features, check_labels, check_positive_int
-from .network import GammaGWR
+from ._validation import check_choice, check_features, check_labels, check_positive_int
+from .network import GammaGWR, check_habituation_rates, check_param
 
 MEMORIES = ("episodic", "semantic")
 SEMANTIC_LABELS = ("true", "episodic")
@@ -128,12 +128,25 @@ class GrowingDualMemory(ParamsMixin):
         """GDM-S."""
         return self._memory("semantic")
 
+    def check_params(self) -> GrowingDualMemory:
+        """Check every parameter as training would; returns ``self``.
+
+        Raises :class:`gwr.InvalidParameterError` (a ValueError and a TypeError)
+        naming the parameter as this class calls it (``episodic_max_age``, not
+        the episodic memory's ``max_age``), the allowed values and the value given.
+        """
+        for name in self._param_names():
+            value = getattr(self, name)
+            if name == "semantic_labels":
+                check_choice(value, name, SEMANTIC_LABELS)
+            else:  # a GammaGWR parameter, shared or of one memory
+                check_param(name.removeprefix("episodic_").removeprefix("semantic_"), value, name)
+        check_habituation_rates(self.tau_b, self.tau_n, self.kappa)
+        return self
+
     def _configured(self) -> tuple[GammaGWR, GammaGWR]:
         """Both memories with the current parameters, validated; nothing trained yet."""
-        if self.semantic_labels not in SEMANTIC_LABELS:
-            raise ValueError(
-                f"semantic_labels must be one of {SEMANTIC_LABELS}, got {self.semantic_labels!r}"
-            )
+        self.check_params()
         nets = []
         for memory in MEMORIES:
             net = self._memory(memory)
@@ -186,6 +199,8 @@ class GrowingDualMemory(ParamsMixin):
         epochs = check_positive_int(epochs, "epochs")
         state = episodic._check_fitted()
         semantic._check_fitted()
+        for net in (episodic, semantic):  # replay trains them directly
+            net._check_context_unchanged()
         n = state.n_slots
         length = 2 * int(self.n_context) + 1
         xs = np.empty((n * length, episodic.n_features_in_))

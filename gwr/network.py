@@ -23,7 +23,17 @@ from . import _kernels as K
 from ._params import ParamsMixin
 from ._search import nearest_neurons
 from ._state import NetworkState
-from ._validation import check_features, check_labels, check_number, check_positive_int
+from ._validation import (
+    INT32_MAX,
+    InvalidParameterError,
+    check_bool,
+    check_choice,
+    check_features,
+    check_labels,
+    check_number,
+    check_positive_int,
+    check_random_state,
+)
 
 LABEL_INCREMENT = 1.0  # added to the BMU's count of the input's class
 LABEL_DECREMENT = 0.1  # taken from its other classes (floored at 0)
@@ -32,8 +42,56 @@ REGULATED_RATE = 0.01  # learning-rate factor for a regulated network's misclass
 AGING_MODES = ("bmu", "global")
 
 
+_UNIT_INTERVAL = (
+    "beta", "activation_threshold", "habituation_threshold", "epsilon_b", "epsilon_n",
+    "tau_b", "tau_n",
+)  # fmt: skip
+
+
 class NotFittedError(ValueError, AttributeError):
     """The network was used before it was trained (scikit-learn's meaning)."""
+
+
+def check_param(name: str, value, label: str | None = None):
+    """Check ``value`` as the GammaGWR parameter ``name`` (all but ``init``) and
+    return it as the kernels take it; errors call it ``label`` (default ``name``).
+
+    :class:`gwr.GrowingDualMemory` checks its own parameters with these rules
+    under its own names (``episodic_max_age`` is a ``max_age``).
+    """
+    label = label or name
+    if name in _UNIT_INTERVAL:
+        return check_number(value, label, 0.0, 1.0)
+    if name == "kappa":
+        return check_number(value, label, 0.0, low_open=True)
+    if name == "n_context":
+        return check_positive_int(value, label, minimum=0)
+    if name == "max_age":  # an int32 in the kernels
+        return check_positive_int(value, label, minimum=1, maximum=INT32_MAX)
+    if name == "max_neurons":  # neuron indices are int32
+        return check_positive_int(value, label, minimum=2, maximum=INT32_MAX)
+    if name == "aging":
+        check_choice(value, label, AGING_MODES)
+        return value == "global"
+    if name == "regulated":
+        return check_bool(value, label)
+    if name == "random_state":
+        check_random_state(value, label)
+        return value
+    raise KeyError(f"no rule for the parameter {name!r}")
+
+
+def check_habituation_rates(tau_b, tau_n, kappa) -> None:
+    """``tau * kappa <= 1`` for both rates (checked numbers), so that the
+    habituation counters decrease monotonically."""
+    for name, tau in (("tau_b", tau_b), ("tau_n", tau_n)):
+        if tau * kappa > 1.0:
+            raise InvalidParameterError(
+                name,
+                tau,
+                f"<= 1 / kappa = {1.0 / kappa:.6g} (tau * kappa must be <= 1 for the "
+                f"habituation counters to decrease monotonically; kappa={kappa})",
+            )
 
 
 class GammaGWR(ParamsMixin):
@@ -131,57 +189,77 @@ class GammaGWR(ParamsMixin):
         self.random_state = random_state
 
     # -- parameters ------------------------------------------------------------
+    def check_params(self) -> GammaGWR:
+        """Check every parameter as training would (``init`` and ``random_state``
+        included, which only a fresh start uses); returns ``self``.
+
+        Raises :class:`gwr.InvalidParameterError` (a ValueError and a TypeError)
+        naming the parameter, the allowed values and the value given.
+        """
+        self._checked_params()
+        self._checked_init()
+        check_param("random_state", self.random_state)
+        return self
+
     def _checked_params(self) -> tuple[np.ndarray, np.ndarray]:
         """Validate the parameters; return the kernels' float and int arrays."""
-        check_positive_int(self.n_context, "n_context", minimum=0)
+        check_param("n_context", self.n_context)
         f = np.zeros(K.N_FPARAMS)
-        f[K.BETA] = check_number(self.beta, "beta", 0.0, 1.0)
-        f[K.A_T] = check_number(self.activation_threshold, "activation_threshold", 0.0, 1.0)
-        f[K.H_T] = check_number(self.habituation_threshold, "habituation_threshold", 0.0, 1.0)
-        f[K.EPS_B] = check_number(self.epsilon_b, "epsilon_b", 0.0, 1.0)
-        f[K.EPS_N] = check_number(self.epsilon_n, "epsilon_n", 0.0, 1.0)
-        f[K.TAU_B] = check_number(self.tau_b, "tau_b", 0.0, 1.0)
-        f[K.TAU_N] = check_number(self.tau_n, "tau_n", 0.0, 1.0)
-        f[K.KAPPA] = check_number(self.kappa, "kappa", 0.0, low_open=True)
+        f[K.BETA] = check_param("beta", self.beta)
+        f[K.A_T] = check_param("activation_threshold", self.activation_threshold)
+        f[K.H_T] = check_param("habituation_threshold", self.habituation_threshold)
+        f[K.EPS_B] = check_param("epsilon_b", self.epsilon_b)
+        f[K.EPS_N] = check_param("epsilon_n", self.epsilon_n)
+        f[K.TAU_B] = check_param("tau_b", self.tau_b)
+        f[K.TAU_N] = check_param("tau_n", self.tau_n)
+        f[K.KAPPA] = check_param("kappa", self.kappa)
         f[K.MOD_RATE] = REGULATED_RATE
         f[K.LABEL_INC] = LABEL_INCREMENT
         f[K.LABEL_DEC] = LABEL_DECREMENT
-        if f[K.TAU_B] * f[K.KAPPA] > 1.0 or f[K.TAU_N] * f[K.KAPPA] > 1.0:
-            raise ValueError(
-                "tau * kappa must be <= 1 for the habituation counters to decrease "
-                f"monotonically; got tau_b={self.tau_b}, tau_n={self.tau_n}, kappa={self.kappa}"
-            )
+        check_habituation_rates(self.tau_b, self.tau_n, self.kappa)
         i = np.zeros(K.N_IPARAMS, np.int64)
-        i[K.MAX_AGE] = check_positive_int(self.max_age, "max_age", minimum=1)
-        i[K.MAX_NEURONS] = check_positive_int(self.max_neurons, "max_neurons", minimum=2)
-        if self.aging not in AGING_MODES:
-            raise ValueError(f"aging must be one of {AGING_MODES}, got {self.aging!r}")
-        i[K.AGING_GLOBAL] = self.aging == "global"
-        if not isinstance(self.regulated, (bool, np.bool_)):
-            raise TypeError(f"regulated must be True or False, got {self.regulated!r}")
-        i[K.REGULATED] = bool(self.regulated)
+        i[K.MAX_AGE] = check_param("max_age", self.max_age)
+        i[K.MAX_NEURONS] = check_param("max_neurons", self.max_neurons)
+        i[K.AGING_GLOBAL] = check_param("aging", self.aging)
+        i[K.REGULATED] = check_param("regulated", self.regulated)
+        if isinstance(self.init, str) and self.init != "random":
+            raise InvalidParameterError("init", self.init, "'random' or an array of prototypes")
+        return f, i
+
+    def _checked_init(self, n_features: int | None = None) -> np.ndarray | None:
+        """The ``init`` prototypes as float64 (None for "random"), checked, with
+        ``n_features`` features if given (call after :meth:`_checked_params`)."""
         if isinstance(self.init, str):
             if self.init != "random":
-                raise ValueError(
-                    f"init must be 'random' or an array of prototypes, got {self.init!r}"
-                )
-        return f, i
+                raise InvalidParameterError("init", self.init, "'random' or an array of prototypes")
+            return None
+        allowed = "'random' or a 2-D array of at least 2 prototypes"
+        try:
+            protos = check_features(self.init, None, name="init")
+        except (TypeError, ValueError) as exc:
+            raise InvalidParameterError("init", self.init, allowed, detail=str(exc)) from exc
+        if protos.shape[0] < 2:
+            raise InvalidParameterError("init", self.init, allowed)
+        if protos.shape[0] > self.max_neurons:
+            raise InvalidParameterError(
+                "init", self.init, f"at most max_neurons={self.max_neurons} prototypes"
+            )
+        if n_features is not None and protos.shape[1] != n_features:
+            raise InvalidParameterError(
+                "init", self.init, f"prototypes of {n_features} features, as X has"
+            )
+        return protos
 
     def _initial_neurons(self, X: np.ndarray, y: np.ndarray):
         """Own weights (n, D) and labels (or None) of the starting neurons."""
-        if isinstance(self.init, str):
-            rng = np.random.default_rng(self.random_state)
-            n = X.shape[0]
-            picks = rng.choice(n, size=2, replace=False) if n >= 2 else np.zeros(2, np.int64)
-            return X[picks], y[picks]
-        protos = check_features(self.init, X.shape[1], name="init")
-        if protos.shape[0] < 2:
-            raise ValueError(f"init must hold at least 2 prototypes, got {protos.shape[0]}")
-        if protos.shape[0] > self.max_neurons:
-            raise ValueError(
-                f"init holds {protos.shape[0]} prototypes, more than max_neurons={self.max_neurons}"
-            )
-        return protos, None
+        protos = self._checked_init(X.shape[1])
+        if protos is not None:
+            return protos, None
+        check_param("random_state", self.random_state)
+        rng = np.random.default_rng(self.random_state)
+        n = X.shape[0]
+        picks = rng.choice(n, size=2, replace=False) if n >= 2 else np.zeros(2, np.int64)
+        return X[picks], y[picks]
 
     # -- training --------------------------------------------------------------
     def partial_fit(self, X, y=None, epochs: int = 1):
@@ -202,17 +280,22 @@ class GammaGWR(ParamsMixin):
         fparams, iparams = self._checked_params()
         epochs = check_positive_int(epochs, "epochs")
         fresh = fresh or not hasattr(self, "_state")
-        if not fresh and self._state.W.shape[1] != self.n_context + 1:
-            raise ValueError(
-                f"n_context changed from {self._state.W.shape[1] - 1} to {self.n_context} "
-                "after training started; call fit to start afresh"
-            )
+        if not fresh:
+            self._check_context_unchanged()
         X = check_features(X, None if fresh else self.n_features_in_)
         y = check_labels(y, X.shape[0])
         init = self._initial_neurons(X, y) if fresh else None
         resets = np.zeros(X.shape[0], np.bool_)
         self._train(X, y, resets, epochs, fparams, iparams, init)
         return self
+
+    def _check_context_unchanged(self) -> None:
+        """Refuse to continue training with another ``n_context`` than the network's."""
+        if self._state.W.shape[1] != self.n_context + 1:
+            raise ValueError(
+                f"n_context changed from {self._state.W.shape[1] - 1} to {self.n_context} "
+                "after training started; call fit to start afresh"
+            )
 
     def _train(self, X, y, resets, epochs, fparams, iparams, init=None) -> None:
         """Run validated data through the kernel (everything is checked by now).

@@ -146,3 +146,20 @@ def test_refused_fit_keeps_the_trained_network(trained):
         net.set_params(init="random").fit(np.full_like(X, np.nan), y)
     for a, b in zip(before, snapshot(net), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_replay_refuses_a_changed_n_context(rng):
+    # replay trains the memories directly: with another context depth than their
+    # weights' it would read the context coefficients out of bounds
+    X = rng.normal(size=(40, 3))
+    gdm = GrowingDualMemory(n_context=2, random_state=0).partial_fit(X, np.arange(40) % 2)
+    before = snapshot(gdm.episodic), snapshot(gdm.semantic)
+    for n_context in (0, 3):
+        gdm.set_params(n_context=n_context)
+        with pytest.raises(ValueError, match=f"n_context changed from 2 to {n_context}"):
+            gdm.replay()
+    for group_a, group_b in zip(
+        before, (snapshot(gdm.episodic), snapshot(gdm.semantic)), strict=True
+    ):
+        for a, b in zip(group_a, group_b, strict=True):
+            np.testing.assert_array_equal(a, b)
