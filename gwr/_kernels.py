@@ -64,6 +64,7 @@ DONE = 0
 NEED_NEURON_SLOTS = 1
 NEED_EDGE_SLOTS = 2
 NEED_TEMPORAL_SLOTS = 3
+NO_WINNER = 4  # the input has no best or second-best unit (no finite distance)
 
 MIN_NEURONS = 2  # removal never leaves fewer live neurons than this
 
@@ -136,6 +137,9 @@ def best_two_exact(W, alive, n_slots, C, alphas):
 # How many neurons the float32 pre-selection keeps for the exact re-ranking.
 N_CANDIDATES = 8
 _U32 = 2.0**-24  # unit roundoff of float32
+# The smallest float32 distance, per sqrt(n_features), for which the rounding
+# analysis of ``excluded_are_worse`` holds (see there).
+_TINY32 = 2.0**-50
 
 
 @numba.njit(cache=True, fastmath=_FAST)
@@ -145,12 +149,22 @@ def preselect(W32, alive, n_slots, C32, alphas32, cand_idx, cand_d):
     ``W32`` is the float32 copy of the weights: half the bytes of the float64
     weights, so the scan, which is bound by memory bandwidth, takes about half
     the time. Fills ``cand_idx``/``cand_d`` sorted by float32 distance (squared
-    when K = 0), ties in index order; returns how many were filled.
+    when K = 0), ties in index order; returns how many were filled, or -1 when
+    a float32 distance is not finite (a weight or input beyond the float32
+    range, or a square that overflowed it): the float32 figures then prove
+    nothing, and the caller searches in float64.
+
+    The distances are summed to find out (one addition per neuron, where a test
+    and branch per neuron measured 25% slower): inf or NaN once any distance is.
+    A sum of finite distances can overflow too (squared distances averaging
+    above 3.4e38 / n_slots: data beyond about 1e16); the caller then also
+    searches in float64, exactly, at the exhaustive scan's cost.
     """
     T = cand_idx.shape[0]
     K1 = W32.shape[1]
     D = W32.shape[2]
     m = 0
+    total = np.float32(0.0)
     for j in range(n_slots):
         if alive[j] == 0:
             continue
@@ -168,6 +182,7 @@ def preselect(W32, alive, n_slots, C32, alphas32, cand_idx, cand_d):
                     diff = C32[k, d] - W32[j, k, d]
                     acc += diff * diff
                 dist += alphas32[k] * np.sqrt(acc)
+        total += dist  # inf or NaN once any distance is (a branch here costs ~25%)
         if m < T:
             pos = m
             m += 1
@@ -181,6 +196,8 @@ def preselect(W32, alive, n_slots, C32, alphas32, cand_idx, cand_d):
             pos -= 1
         cand_d[pos] = dist
         cand_idx[pos] = j
+    if not total < np.inf:
+        return -1
     return m
 
 
@@ -194,7 +211,22 @@ def excluded_are_worse(worst32, d_second, C, n_features):
     moves each coordinate difference by at most ``u (|c| + |w| + |c - w|)`` and
     the float32 sums by a relative ``(D + K + 5) u``; with ``|w| <= |c| + d`` the
     true distance is at least the bound below (u taken 4 times larger for safety).
+
+    That analysis assumes every float32 figure is finite and every rounding
+    relative. It proves nothing, and False is returned (the caller then scans
+    exhaustively in float64), when ``worst32`` is not finite, or when it is below
+    ``2^-50 sqrt(D)``: there float32 underflow takes over. A product or
+    coordinate below float32's smallest normal (2^-126) is rounded to a multiple
+    of 2^-149, an absolute error of up to 2^-150 each; D of them add at most
+    ``D 2^-150`` to a squared distance, hence at most ``sqrt(D) 2^-75`` to a
+    distance (for K > 0 a level's distance can be tiny while the total is not, so
+    the square root's own bound is the one that holds). That is at most
+    ``u / 2`` of a distance >= ``2^-50 sqrt(D)`` (u = 2^-24), well inside the
+    factor-4 margin on u above. Data at such tiny scales are searched exactly,
+    at the exhaustive scan's cost.
     """
+    if not worst32 < np.inf or worst32 < _TINY32 * math.sqrt(n_features):
+        return False
     c_norm = 0.0
     for k in range(C.shape[0]):
         acc = 0.0
@@ -215,14 +247,17 @@ def best_two(W, W32, alive, n_slots, C, C32, alphas, alphas32, cand_idx, cand_d)
 
     A float32 scan keeps a few candidates, which are re-ranked with exact
     float64 distances. When rounding could have hidden a closer neuron (values
-    far larger than the distances between them), the exhaustive float64 scan
-    decides instead.
+    far larger than the distances between them), or when the float32 figures
+    cannot be trusted (beyond float32's range, or so small that it underflows),
+    the exhaustive float64 scan decides instead.
     """
     K1 = W.shape[1]
     for k in range(K1):
         for d in range(W.shape[2]):
             C32[k, d] = np.float32(C[k, d])
     m = preselect(W32, alive, n_slots, C32, alphas32, cand_idx, cand_d)
+    if m < 0:
+        return best_two_exact(W, alive, n_slots, C, alphas)
     b = -1
     s = -1
     db = np.inf
@@ -394,7 +429,10 @@ def train_stream(
 
     Resumes at ``counters[EPOCH], counters[POS]`` and returns a status code:
     ``DONE``, or one of the ``NEED_*`` codes when an array is full; nothing of
-    the input at the resume position has been changed then. ``resets[t]``
+    the input at the resume position has been changed then. ``NO_WINNER``, with
+    nothing of that input changed either, when its distances to the neurons are
+    not finite (or fewer than two neurons are live), so that there is no best or
+    no second-best unit: the training cannot go on. ``resets[t]``
     starts a new stream at input t (no previous winner, zero context).
     ``qerr[e]`` accumulates the best-matching distance of every input of epoch e.
     """
@@ -419,11 +457,10 @@ def train_stream(
     t = counters[POS]
     while epoch < epochs:
         while t < n_inputs:
-            if resets[t]:
-                counters[PREV] = -1
-                counters[HAS_CONTEXT] = 0
-            prev = counters[PREV]
-            has_context = counters[HAS_CONTEXT] != 0
+            # a reset is written to the counters with the input's winner, at the
+            # end: an early return leaves them as they were
+            prev = -1 if resets[t] else counters[PREV]
+            has_context = not resets[t] and counters[HAS_CONTEXT] != 0
             # 1. global context
             global_context(C, X[t], ctx_prev, has_context, beta)
             # 2-3. best and second-best matching units
@@ -431,6 +468,10 @@ def train_stream(
             b, db, s, _ = best_two(
                 W, W32, alive, n_slots, C, C32, alphas, alphas32, cand_idx, cand_d
             )
+            if b < 0 or s < 0:  # never index with a missing winner
+                counters[EPOCH] = epoch
+                counters[POS] = t
+                return NO_WINNER
             label = y[t]
             misclassified = False
             quiet = False
@@ -589,7 +630,9 @@ def stream_bmus(X, W, W32, alphas, beta, out_index, out_dist):
     """BMU of each input of a stream, with the global context but no learning.
 
     The context of the first input is zero, as at the start of a training
-    stream; it then follows the BMUs found here.
+    stream; it then follows the BMUs found here. Returns -1, or the position of
+    the first input without a best-matching unit (no finite distance): the
+    search stops there, and nothing is written for it or after it.
     """
     n_neurons = W.shape[0]
     K1 = W.shape[1]
@@ -600,12 +643,13 @@ def stream_bmus(X, W, W32, alphas, beta, out_index, out_dist):
     prev = -1
     for t in range(X.shape[0]):
         global_context(C, X[t], W[max(prev, 0)], prev >= 0, beta)
-        b, db, _, _ = best_two(
-            W, W32, alive, n_neurons, C, C32, alphas, alphas32, cand_idx, cand_d
-        )
+        b, db, _, _ = best_two(W, W32, alive, n_neurons, C, C32, alphas, alphas32, cand_idx, cand_d)
+        if b < 0:
+            return t
         out_index[t] = b
         out_dist[t] = db
         prev = b
+    return -1
 
 
 @numba.njit(cache=True)

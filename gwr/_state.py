@@ -121,7 +121,7 @@ class NetworkState:
         self.reserve_neurons(n0 + n)
         self.W[n0 : n0 + n, 0] = weights
         self.W[n0 : n0 + n, 1:] = 0.0
-        self.W32[n0 : n0 + n] = self.W[n0 : n0 + n]
+        self.sync_search_copy(n0, n0 + n)
         self.h[n0 : n0 + n] = 1.0
         self.alive[n0 : n0 + n] = 1
         if labels is not None:
@@ -131,8 +131,22 @@ class NetworkState:
         self.counters[K.N_SLOTS] += n
         self.counters[K.N_LIVE] += n
 
+    def sync_search_copy(self, start: int, stop: int) -> None:
+        """Refresh the float32 search copy of rows ``start:stop`` of the weights.
+
+        Weights beyond float32's range become inf there, without a warning: the
+        search sees the non-finite float32 distances and scans in float64.
+        """
+        with np.errstate(over="ignore"):
+            self.W32[start:stop] = self.W[start:stop]
+
     def run(self, X, y, resets, epochs, fparams, iparams, alphas, qerr) -> None:
-        """Train on a stream, growing the arrays whenever the kernel asks."""
+        """Train on a stream, growing the arrays whenever the kernel asks.
+
+        Raises ValueError when an input has no best or second-best unit (no
+        finite distance; the inputs are checked at the public boundary, so this
+        is a last defence): the inputs before it have been learnt, nothing of it.
+        """
         self.counters[K.EPOCH] = 0
         self.counters[K.POS] = 0
         while True:
@@ -154,6 +168,14 @@ class NetworkState:
                 self.widen_edges()
             elif status == K.NEED_TEMPORAL_SLOTS:
                 self.widen_temporal()
+            elif status == K.NO_WINNER:
+                self.compact()
+                raise ValueError(
+                    f"input {int(self.counters[K.POS])} (epoch {int(self.counters[K.EPOCH])}) "
+                    "has no best and second-best matching units: its distances to the "
+                    "neurons are not finite in float64 (values too large in magnitude?); "
+                    "rescale or standardise the data"
+                )
             else:  # pragma: no cover - a kernel bug, never a user error
                 raise RuntimeError(f"unknown kernel status {status}")
         self.compact()

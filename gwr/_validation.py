@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -45,8 +46,39 @@ def _shown(value) -> str:
     return str(value)
 
 
+def max_magnitude(n_features: int) -> float:
+    """The largest ``|value|`` that inputs and weights of ``n_features`` features may have.
+
+    Every weight is a convex combination of inputs seen (an insertion takes
+    ``0.5 * (W_b + C)``, an update ``W += rate * (C - W)`` with ``rate <= 1``, a
+    context level blends two levels of a winner's weights), so no ``|w|`` exceeds
+    the largest ``|x|`` given (up to a few units of rounding). With every
+    ``|value| <= M = sqrt(DBL_MAX / D) / 4``, a squared distance of one context
+    level is at most ``D (2M)^2 = DBL_MAX / 4``, and the batched search's
+    ``||x||^2 + 2 |x.w| + ||w||^2`` at most ``4 D M^2``, the same: both stay finite
+    in float64. The context depth does not enter: each level's distance is
+    summed over the D features alone, and the levels are weighted by
+    coefficients that sum to 1.
+    """
+    return math.sqrt(sys.float_info.max / n_features) / 4.0
+
+
+def check_magnitude(peak: float, n_features: int, what: str) -> None:
+    """Refuse a largest magnitude ``peak`` too large for distances in float64
+    (see :func:`max_magnitude`); ``what`` names the data in the message."""
+    limit = max_magnitude(n_features)
+    if peak > limit:
+        raise ValueError(
+            f"{what} holds values too large for the distances to the neurons to be "
+            f"represented in float64: the largest magnitude is {peak:.6g}, the limit for "
+            f"{n_features} features is {limit:.6g} (sqrt(DBL_MAX / n_features) / 4); "
+            "rescale or standardise the data"
+        )
+
+
 def check_features(X, n_features: int | None = None, *, name: str = "X") -> np.ndarray:
-    """A finite, non-empty 2-D float64 array, with ``n_features`` columns if given."""
+    """A finite, non-empty 2-D float64 array, with ``n_features`` columns if given,
+    whose values are within :func:`max_magnitude` for its number of features."""
     if isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be a 2-D array of numbers, got {type(X).__name__}")
     try:
@@ -72,11 +104,13 @@ def check_features(X, n_features: int | None = None, *, name: str = "X") -> np.n
             f"{n_features} features"
         )
     arr = np.ascontiguousarray(arr, dtype=np.float64)
-    if not np.isfinite(arr).all():
+    hi, lo = float(arr.max()), float(arr.min())  # NaN if any value is NaN
+    if not (math.isfinite(hi) and math.isfinite(lo)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
             f"{name} must be finite: found {arr[tuple(bad)]} at row {bad[0]}, column {bad[1]}"
         )
+    check_magnitude(max(hi, -lo), arr.shape[1], name)
     return arr
 
 

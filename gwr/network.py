@@ -348,11 +348,21 @@ class GammaGWR(ParamsMixin):
         X = check_features(X, self.n_features_in_)
         n = state.n_slots
         if self.n_context == 0 and state.W.shape[1] == 1:
-            return nearest_neurons(X, state.W[:n, 0])
-        index = np.empty(X.shape[0], np.int64)
-        dist = np.empty(X.shape[0])
-        alphas = K.context_alphas(state.W.shape[1] - 1)
-        K.stream_bmus(X, state.W[:n], state.W32[:n], alphas, float(self.beta), index, dist)
+            index, dist = nearest_neurons(X, state.W[:n, 0])
+            bad = np.flatnonzero(~np.isfinite(dist))
+            missing = int(bad[0]) if bad.size else -1
+        else:
+            index = np.empty(X.shape[0], np.int64)
+            dist = np.empty(X.shape[0])
+            alphas = K.context_alphas(state.W.shape[1] - 1)
+            beta = float(self.beta)
+            missing = K.stream_bmus(X, state.W[:n], state.W32[:n], alphas, beta, index, dist)
+        if missing >= 0:  # a last defence: the inputs are checked for their scale
+            raise ValueError(
+                f"input {missing} has no best-matching unit: its distances to the neurons "
+                "are not finite in float64 (values too large in magnitude?); rescale or "
+                "standardise the data"
+            )
         return index, dist
 
     def transform(self, X) -> np.ndarray:
