@@ -91,12 +91,15 @@ class NetworkState:
         self.tdeg = _grown(self.tdeg, rows)
 
     def widen_edges(self) -> None:
-        cols = GROWTH * self.nbr.shape[1]
+        """More edge slots per neuron (at least MIN_EDGE_SLOTS: doubling 0 would
+        leave the kernel asking for room forever)."""
+        cols = max(GROWTH * self.nbr.shape[1], MIN_EDGE_SLOTS)
         self.nbr = _widened(self.nbr, cols, -1)
         self.age = _widened(self.age, cols)
 
     def widen_temporal(self) -> None:
-        cols = GROWTH * self.tidx.shape[1]
+        """More temporal-synapse slots per neuron (at least MIN_TEMPORAL_SLOTS)."""
+        cols = max(GROWTH * self.tidx.shape[1], MIN_TEMPORAL_SLOTS)
         self.tidx = _widened(self.tidx, cols, -1)
         self.tcnt = _widened(self.tcnt, cols)
 

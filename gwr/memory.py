@@ -261,12 +261,16 @@ class GrowingDualMemory(ParamsMixin):
     @classmethod
     def load(cls, path: str | Path) -> GrowingDualMemory:
         """Read a dual memory written by :meth:`save`."""
-        from .io import load_networks
+        from .io import checked_params, load_networks
 
-        nets, params = load_networks(path, kind=cls.__name__)
-        if set(nets) != set(MEMORIES):
-            raise ValueError(f"{path} does not hold both memories, only {sorted(nets)}")
-        gdm = cls(**params)
+        nets, params = load_networks(path, kind=cls.__name__, prefixes=MEMORIES)
+        gdm = checked_params(cls, params, f"{path}: the dual memory")
+        for m in MEMORIES:
+            if nets[m].n_context != gdm.n_context:
+                raise ValueError(
+                    f"{path}: the dual memory's n_context={gdm.n_context} differs from its "
+                    f"{m} memory's n_context={nets[m].n_context}"
+                )
         for m in MEMORIES:
             gdm.__dict__["_" + m] = nets[m]
         return gdm

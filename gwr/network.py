@@ -472,4 +472,4 @@ class GammaGWR(ParamsMixin):
         """Read a network written by :meth:`save`; training continues exactly where it stopped."""
         from .io import load_networks
 
-        return load_networks(path, kind=cls.__name__)[0][""]
+        return load_networks(path, kind=cls.__name__, prefixes=("",))[0][""]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from gwr import GammaGWR, GrowingDualMemory
 from gwr import _kernels as K
-from gwr._state import NetworkState
+from gwr._state import MIN_EDGE_SLOTS, MIN_TEMPORAL_SLOTS, NetworkState
 from gwr._validation import max_magnitude
 
 SCALE_ERROR = "too large for the distances to the neurons.*rescale or standardise"
@@ -287,3 +287,16 @@ def test_stream_search_stops_at_an_input_without_a_winner(unit_data, monkeypatch
         with pytest.raises(ValueError, match="input 1 has no best-matching unit"):
             net.predict(np.array([[0.0, 0.0, 0.0], [1e300, 1e300, 1e300]]))
 
+
+def test_a_width_of_zero_is_widened(unit_data):
+    X, y = unit_data
+    net = GammaGWR(random_state=0).fit(X[:2], y[:2])
+    state = net._state
+    state.nbr = state.nbr[:, :0].copy()
+    state.age = state.age[:, :0].copy()
+    state.tidx = state.tidx[:, :0].copy()
+    state.tcnt = state.tcnt[:, :0].copy()
+    state.widen_edges()
+    state.widen_temporal()
+    assert state.nbr.shape[1] == MIN_EDGE_SLOTS and state.age.shape[1] == MIN_EDGE_SLOTS
+    assert state.tidx.shape[1] == MIN_TEMPORAL_SLOTS and state.tcnt.shape[1] == MIN_TEMPORAL_SLOTS
