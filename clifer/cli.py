@@ -8,9 +8,31 @@ import sys
 from collections.abc import Callable
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1 (checked before any work)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
 def add_running_options(parser: argparse.ArgumentParser) -> None:
     """``--jobs``, ``--scheduler`` and ``--quiet``: how the cells run (not what they compute)."""
-    parser.add_argument("--jobs", type=int, default=1, help="local worker processes")
+    parser.add_argument("--jobs", type=positive_int, default=1, help="local worker processes")
     parser.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:8786)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 

@@ -24,12 +24,13 @@ A config file holds any of the fields; the ``learner`` table any of
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .checks import known_keys, number, prefixed, table, whole
 from .conditions import CONDITIONS, parse_conditions
 from .learners import LearnerSettings
 from .orders import parse_orders
@@ -66,10 +67,31 @@ class ExperimentConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        parse_conditions(self.conditions)
-        parse_orders(self.orders)
-        if not 0 < self.test_fraction < 1:
-            raise ValueError(f"test_fraction must be between 0 and 1, got {self.test_fraction}")
+        """Every field checked when the configuration is made (a file read, an option
+        applied): errors name the field, its value and what is allowed."""
+        if not isinstance(self.dataset, str):
+            raise ValueError(f"dataset must be a name, got {self.dataset!r}")
+        if isinstance(self.root, os.PathLike):
+            object.__setattr__(self, "root", os.fspath(self.root))
+        if self.root is not None and (not isinstance(self.root, str) or not self.root):
+            raise ValueError(f"root must be a folder, got {self.root!r}")
+        if self.imagination is not None and (not isinstance(self.imagination, str)
+                                             or not self.imagination):
+            raise ValueError(f"imagination must be a .keras file or absent (the shipped "
+                             f"model), got {self.imagination!r}")
+        if not isinstance(self.conditions, str | list | tuple):
+            raise ValueError(f"conditions must be a list of names, got {self.conditions!r}")
+        names = [c.name for c in parse_conditions(self.conditions)]
+        object.__setattr__(self, "conditions", names)
+        if not isinstance(self.orders, str | list | tuple):
+            raise ValueError(f"orders must be a name (default, six, random:N), an order or a "
+                             f"list of them, got {self.orders!r}")
+        try:
+            parse_orders(self.orders)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"orders: {error}") from error
+        number(self.test_fraction, "test_fraction", 0.0, 1.0, low_open=True, high_open=True)
+        whole(self.seed, "seed", minimum=0)
         if self.dataset == "synthetic":
             if self.subjects is None:
                 object.__setattr__(self, "subjects", DEFAULT_SYNTHETIC_SUBJECTS)
@@ -78,30 +100,31 @@ class ExperimentConfig:
                 raise ValueError("for the synthetic dataset, subjects is a number of subjects"
                                  f" (at least 1), got {self.subjects!r}")
         else:
+            from .data import DATASETS
+
+            if self.dataset not in DATASETS:
+                raise ValueError(f"dataset must be synthetic or one of {sorted(DATASETS)}, "
+                                 f"got {self.dataset!r}")
             if self.root is None:
                 raise ValueError(f"dataset {self.dataset!r} needs root, its folder as "
                                  "distributed")
             if self.subjects is not None and (
-                    not isinstance(self.subjects, list)
+                    not isinstance(self.subjects, list) or not self.subjects
                     or not all(isinstance(s, str) for s in self.subjects)):
                 raise ValueError(f"for dataset {self.dataset!r}, subjects is a list of subject "
                                  f"ids or None (all), got {self.subjects!r}")
         self.learner_settings()  # checks the learner's fields
 
     def learner_settings(self) -> LearnerSettings:
-        """The learners' settings; unknown fields (or GDM parameters) are an error."""
-        known = {f.name for f in dataclasses.fields(LearnerSettings)}
-        unknown = sorted(set(self.learner) - known)
-        if unknown:
-            raise ValueError(f"unknown learner settings {unknown}; known: {sorted(known)}")
-        gdm = dict(self.learner.get("gdm", {}))
-        from gwr import GrowingDualMemory
-
-        params = set(inspect.signature(GrowingDualMemory).parameters) - {"random_state"}
-        bad = sorted(set(gdm) - params)
-        if bad:
-            raise ValueError(f"the GDM has no parameters {bad}; it has {sorted(params)}")
-        return LearnerSettings(**{**self.learner, "gdm": gdm})
+        """The learners' settings; an unknown field, or a bad value, is an error that names
+        it (``learner.episode_epochs``, ``learner.gdm.episodic_max_age``)."""
+        table(self.learner, "learner")
+        known_keys(self.learner, {f.name for f in dataclasses.fields(LearnerSettings)},
+                   "learner", "settings")
+        with prefixed("learner."):
+            gdm = self.learner.get("gdm", {})
+            return LearnerSettings(**{**self.learner,
+                                      "gdm": dict(gdm) if isinstance(gdm, dict) else gdm})
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -146,10 +169,6 @@ def read_table(path: str | Path) -> dict[str, Any]:
 def from_table(cls, values: Any, what: str):
     """The dataclass ``cls`` made from a table of its fields; a field it does not have,
     or a table that is not one, is an error naming the ``what`` and the known fields."""
-    if not isinstance(values, dict):
-        raise ValueError(f"the {what} must be a table, got {values!r}")
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ValueError(f"unknown {what} fields {unknown}; known: {sorted(known)}")
+    table(values, what)
+    known_keys(values, {f.name for f in dataclasses.fields(cls)}, f"the {what}")
     return cls(**values)

@@ -14,7 +14,11 @@ order; it prints a summary table and writes ``results/<run>/``:
 - ``fig2-imagined.png``: a face of each subject beside its six imagined expressions
   (the paper's Fig. 2);
 - ``table1.csv``: Kruskal-Wallis H-tests across class orders after the first and the
-  final class (the paper's Table I; it needs two orders or more, ``--orders six``).
+  final class (the paper's Table I; it needs two orders or more, ``--orders six``);
+- ``failures.log``: the whole error of each cell that failed (a summary is printed).
+
+A cell file that is not whole (cut short, edited) is set aside as ``.damaged`` and
+the cell runs again. Every setting and option is checked before any work.
 
 Real data: ``--dataset ravdess --root DIR`` (or mmi, baum1, mefed); everything
 else through ``--config FILE`` (see :mod:`clifer.config`).
@@ -29,11 +33,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cli import add_running_options, run_command
+from .cli import add_running_options, positive_int, run_command
 from .config import ExperimentConfig
+from .protocol import cell_problem
 from .store import ResultStore, config_hash, file_hash, write_atomically
 
 DEFAULT_RESULTS = Path("results")
+FAILURES = "failures.log"  # the whole errors of the cells that failed in the last run
 
 
 def load_faces(cfg: ExperimentConfig, model):
@@ -151,9 +157,9 @@ def run(args: argparse.Namespace) -> int:
                  if v is not None}  # fmt: skip
     if args.subjects is not None:
         overrides["subjects"] = args.subjects
-    if args.conditions:
-        overrides["conditions"] = [c.strip() for c in args.conditions.split(",")]
-    if args.orders:
+    if args.conditions is not None:
+        overrides["conditions"] = [c.strip() for c in args.conditions.split(",") if c.strip()]
+    if args.orders is not None:
         overrides["orders"] = args.orders
     if args.dataset not in (None, "synthetic") and args.subjects is None \
             and cfg.dataset == "synthetic":
@@ -165,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
     identity = {"config": cfg.to_dict(),
                 "imagination": file_hash(cfg.imagination or pretrained_path("cpu"))}
     name = args.run or f"{cfg.dataset}-{config_hash(identity)[:8]}"
-    store = ResultStore(args.results / name, identity)
+    store = ResultStore(args.results / name, identity, check=cell_problem)
     from .features import encode_subjects
 
     faces, chosen = load_faces(cfg, model)
@@ -177,6 +183,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("no subject can be run (see the skipped ones above)")
     orders = parse_orders(cfg.orders)
     todo, done = plan([d.subject for d in data], orders, cfg.conditions, store)
+    for note in store.notes:
+        print(note, file=sys.stderr)
     print(f"{store.folder}: {len(todo)} cells to run, {len(done)} done before")
     start, failures = time.perf_counter(), []
     outcomes = run_cells(todo, {d.subject: d for d in data}, cfg.learner_settings(),
@@ -187,8 +195,14 @@ def run(args: argparse.Namespace) -> int:
     for outcome in tqdm(outcomes, total=len(todo), desc="cells", disable=args.quiet):
         if outcome.error:
             failures.append(outcome)
-            print(f"cell {outcome.cell.key} failed: {outcome.error}", file=sys.stderr)
+            tqdm.write(f"cell {'/'.join(outcome.cell.key)} failed: "
+                       f"{outcome.error.splitlines()[0]}", file=sys.stderr)
+    if failures:
+        print(failure_summary(failures, len(todo), store.folder / FAILURES), file=sys.stderr)
     table = store.read_all()
+    if table.empty:
+        print(f"no cell has completed: nothing to report in {store.folder}", file=sys.stderr)
+        return 1
     write_atomically(store.folder / "measurements.csv",
                      lambda tmp: table.to_csv(tmp, index=False))
     scores = write_reports(store.folder, table, len(data), len(orders), name)
@@ -202,6 +216,20 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def failure_summary(failures: list, n_cells: int, log: Path) -> str:
+    """What went wrong, once: the failed cells grouped by their error's first line (the
+    whole errors are written to ``log``)."""
+    from collections import Counter
+
+    text = "\n\n".join(f"cell {'/'.join(o.cell.key)}:\n{o.error}" for o in failures)
+    write_atomically(log, lambda tmp: Path(tmp).write_text(text + "\n"))
+    reasons = Counter(o.error.splitlines()[0] for o in failures)
+    lines = [f"{len(failures)} of {n_cells} cells failed (whole errors in {log}); the same "
+             "command runs them again and keeps the others:"]
+    lines += [f"  {n} cell{'s' if n > 1 else ''}: {reason}" for reason, n in reasons.most_common()]
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m clifer.experiment",
@@ -210,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="a .toml or .json configuration")
     parser.add_argument("--dataset", help="synthetic (default), ravdess, mmi, baum1, mefed")
     parser.add_argument("--root", help="the real dataset's folder as distributed")
-    parser.add_argument("--subjects", type=int, help="synthetic: how many new subjects")
+    parser.add_argument("--subjects", type=positive_int,
+                        help="synthetic: how many new subjects")
     parser.add_argument("--conditions", help="comma-separated: mlp,gdm,gdm+replay,clifer,"
                                              "clifer+replay (default: all)")
     parser.add_argument("--orders", help="default, six, random:N, or happy,sad,...")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checks import known_keys, number, table, whole
 from .conditions import Condition
 from .data import CLASSES
 
@@ -48,6 +49,31 @@ class LearnerSettings:
     mlp_epochs: int = 30
     mlp_learning_rate: float = 1e-3
     mlp_batch_size: int = 16
+
+    def __post_init__(self) -> None:
+        """Every field checked (errors name it, its value and the allowed range); the
+        GDM's parameters as :meth:`gwr.GrowingDualMemory.check_params` checks them."""
+        for name in ("episode_size", "episode_epochs", "replay_epochs", "imagination_epochs",
+                     "mlp_hidden", "mlp_epochs", "mlp_batch_size"):
+            whole(getattr(self, name), name)
+        number(self.mlp_learning_rate, "mlp_learning_rate", 0.0, low_open=True)
+        check_gdm_params(self.gdm)
+
+
+def check_gdm_params(params: dict) -> None:
+    """``params``, keyword arguments of :class:`gwr.GrowingDualMemory`, checked: unknown
+    names (``random_state`` is the experiment's ``seed``) and bad values are errors."""
+    import inspect
+
+    from gwr import GrowingDualMemory, InvalidParameterError
+
+    table(params, "gdm")
+    known = set(inspect.signature(GrowingDualMemory).parameters) - {"random_state"}
+    known_keys(params, known, "gdm", "parameters")
+    try:
+        GrowingDualMemory(**params).check_params()
+    except InvalidParameterError as error:
+        raise ValueError(f"gdm.{error}") from error
 
 
 def episodes(clips: np.ndarray, size: int) -> Iterator[tuple[np.ndarray, bool]]:

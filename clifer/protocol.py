@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .conditions import Condition
+from .conditions import CONDITIONS, Condition
 from .data import CLASSES
 from .learners import LearnerSettings, make_learner
 from .metrics import f1_scores
@@ -86,6 +86,55 @@ def run_cell(data: SubjectFeatures, order: Order, condition: Condition,
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     table["experiment"] = table["experiment"].astype("Int64")
     return table
+
+
+def expected_rows(condition: Condition) -> set[tuple[str, int | None, str]]:
+    """The ``(memory, experiment, metric)`` rows :func:`run_cell` writes for each step of a
+    cell of ``condition`` (besides the time, written once)."""
+    rows: set[tuple[str, int | None, str]] = set()
+    for memory in condition.memories:
+        rows |= {(memory, e, m) for e in (1, 2) for m in ("micro_f1", "macro_f1")}
+        rows |= {(memory, 2, f"accuracy:{name}") for name in CLASSES}
+        if condition.learner == "gdm":
+            rows.add((memory, None, "neurons"))
+    return rows
+
+
+def cell_problem(table: pd.DataFrame, subject: str, order: str, condition: str) -> str | None:
+    """What is wrong with a stored cell's table (None: it is whole), e.g. a file cut short
+    by a crash or edited by hand: the columns, the cell it names, every step of the
+    order with every measurement of each of the condition's memories once, scores in
+    [0, 1], and the time, which is written last."""
+    if list(table.columns) != list(COLUMNS):
+        return f"its columns are {list(table.columns)}, not {list(COLUMNS)}"
+    for column, want in (("subject", subject), ("order", order), ("condition", condition)):
+        found = set(table[column].astype(str))
+        if found != {want}:
+            return f"it names the {column} {sorted(found)}, not {want!r}"
+    if condition not in CONDITIONS:
+        return f"unknown condition {condition!r}"
+    n_steps = len(order.split("-"))
+    steps = pd.to_numeric(table["step"], errors="coerce")
+    values = pd.to_numeric(table["value"], errors="coerce")
+    if steps.isna().any() or values.isna().any() or not np.isfinite(values).all():
+        return "it holds steps or values that are not numbers"
+    if set(steps) != set(range(1, n_steps + 1)):
+        return f"it has the steps {sorted(set(steps.astype(int)))}, not 1 to {n_steps}"
+    want = expected_rows(CONDITIONS[condition])
+    experiment = pd.to_numeric(table["experiment"], errors="coerce")
+    keys = [(str(m) if isinstance(m, str) else "", None if pd.isna(e) else int(e), str(k))
+            for m, e, k in zip(table["memory"], experiment, table["metric"], strict=True)]
+    for step in range(1, n_steps + 1):
+        at = [k for k, s in zip(keys, steps, strict=True) if s == step]
+        measured = [k for k in at if not k[2].startswith("seconds:")]
+        if len(measured) != len(want) or set(measured) != want:
+            return f"step {step} lacks measurements or repeats them"
+    if ("", None, "seconds:total") not in keys:
+        return "it lacks the total time, which is written last"
+    scores = values[table["metric"].astype(str).str.contains("f1|accuracy")]
+    if not scores.between(0, 1).all():
+        return "it holds scores outside [0, 1]"
+    return None
 
 
 def accuracy_matrix_of(cell: pd.DataFrame, memory: str, order: Order) -> np.ndarray:

@@ -104,8 +104,8 @@ def plan(subjects: Iterable[str], orders: Iterable[Order], conditions: Iterable[
     cells = [Cell(s, o, c) for s in subjects for o in orders for c in conditions]
     if store is None:
         return cells, []
-    done = [c for c in cells if store.done(*c.key)]
-    return [c for c in cells if not store.done(*c.key)], done
+    finished = {c: store.done(*c.key) for c in cells}  # once: a damaged file is set aside
+    return [c for c in cells if not finished[c]], [c for c in cells if finished[c]]
 
 
 @contextlib.contextmanager

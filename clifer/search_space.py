@@ -136,6 +136,17 @@ def check_space(space: Any) -> dict[str, dict[str, Any]]:
     return checked
 
 
+def extreme_values(spec: dict[str, Any]) -> list[Any]:
+    """The smallest and largest values a checked distribution can draw (every option of a
+    choice): a ``q`` distribution draws ``round(x / q) * q``."""
+    if spec["dist"] == "choice":
+        return list(spec["options"])
+    ends = [spec["low"], spec["high"]]
+    if "q" in spec:
+        ends = [round(v / spec["q"]) * spec["q"] for v in ends]
+    return ends
+
+
 def hyperopt_space(space: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The hyperopt expression of a checked space (labels are the parameter names)."""
     from hyperopt import hp

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -45,25 +46,76 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.+-]", "_", text)
 
 
+def _umask() -> int:
+    """The process's umask (read from /proc where it can be, without changing it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def readable_by_all(path: str | os.PathLike) -> None:
+    """Give ``path`` (a file, or a folder and the files in it) the modes a plain ``open``
+    or ``mkdir`` gives (0666 / 0777 less the umask): temporary files and folders are made
+    private (0600 / 0700), which a result renamed into place must not keep."""
+    mask = _umask()
+    path = Path(path)
+    if path.is_dir():
+        for child in path.iterdir():
+            readable_by_all(child)
+        os.chmod(path, 0o777 & ~mask)
+    else:
+        os.chmod(path, 0o666 & ~mask)
+
+
 def write_atomically(path: Path, write) -> None:
-    """Call ``write(temporary_path)``, then rename the file into ``path``."""
+    """Call ``write(temporary_path)``, then rename the file into ``path`` (with the modes
+    of a file written in place)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
+        readable_by_all(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
-class ResultStore:
-    """The results folder of one configuration (see the module's docstring)."""
+#: How a cell's stored table is checked: ``check(table, subject, order, condition)`` is
+#: None for a whole table, else what is wrong (:func:`clifer.protocol.cell_problem`).
+CellCheck = Callable[[pd.DataFrame, str, str, str], "str | None"]
 
-    def __init__(self, folder: str | os.PathLike, config: dict):
+#: Column types of a cell's file (a subject id such as "01" stays text).
+_TEXT_COLUMNS = {name: str for name in ("subject", "order", "condition", "memory", "learnt",
+                                        "metric")}
+
+
+def read_cell(path: str | os.PathLike) -> pd.DataFrame:
+    """One stored cell's table."""
+    table = pd.read_csv(path, dtype=_TEXT_COLUMNS)
+    table["experiment"] = table["experiment"].astype("Int64")
+    return table
+
+
+class ResultStore:
+    """The results folder of one configuration (see the module's docstring).
+
+    ``check``: how :meth:`done` tells a whole cell file from a damaged one (a file cut
+    short, edited, unreadable); without it, a file that exists is done.
+    """
+
+    def __init__(self, folder: str | os.PathLike, config: dict, check: CellCheck | None = None):
         self.folder = Path(folder)
         self.config = config
+        self.check = check
+        self.notes: list[str] = []  # what was found damaged and set aside
         self.hash = config_hash(config)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -90,7 +142,25 @@ class ResultStore:
         return self.folder / CELLS / f"{_slug(subject)}__{_slug(order)}__{_slug(condition)}.csv"
 
     def done(self, subject: str, order: str, condition: str) -> bool:
-        return self.cell_path(subject, order, condition).exists()
+        """Whether the cell's file is there and whole. A damaged one is set aside as
+        ``<file>.damaged`` (kept, never read again) and reported in :attr:`notes`: the cell
+        runs again instead of showing a wrong score."""
+        path = self.cell_path(subject, order, condition)
+        if not path.exists():
+            return False
+        if self.check is None:
+            return True
+        try:
+            problem = self.check(read_cell(path), subject, order, condition)
+        except (ValueError, KeyError, OSError) as error:  # pandas' parse errors included
+            problem = f"it cannot be read: {error}"
+        if problem is None:
+            return True
+        aside = path.with_name(path.name + ".damaged")
+        os.replace(path, aside)
+        self.notes.append(f"cell {subject}/{order}/{condition}: its file was damaged "
+                          f"({problem}); kept as {aside.name}, the cell runs again")
+        return False
 
     def write(self, subject: str, order: str, condition: str, table: pd.DataFrame) -> Path:
         """Store one completed cell's table atomically; returns its path."""
@@ -103,6 +173,4 @@ class ResultStore:
         files = sorted((self.folder / CELLS).glob("*.csv"))
         if not files:
             return pd.DataFrame()
-        table = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
-        table["experiment"] = table["experiment"].astype("Int64")
-        return table
+        return pd.concat([read_cell(f) for f in files], ignore_index=True)

@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from .cli import add_running_options, run_command
+from .cli import add_running_options, positive_int, run_command
 from .config import ExperimentConfig
 from .orders import parse_orders
 from .protocol import SubjectFeatures
@@ -214,6 +214,8 @@ def run(args: argparse.Namespace) -> int:
     identity = cfg.identity(file_hash(base.imagination or pretrained_path("cpu")))
     name = args.run or f"{cfg.condition}-{config_hash(identity)[:8]}"
     store = TrialsFile(args.out / name, identity)
+    for note in store.notes:
+        print(note, file=sys.stderr)
     model = imagination_model(base.imagination)
     data, reported = validation_data(cfg, model)
     print(f"{store.folder}: {len(store.trials)} trials done, {cfg.trials} wanted; "
@@ -245,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(see clifer.tuning.TuneConfig)")
     parser.add_argument("--condition", help="mlp, gdm, gdm+replay, clifer (default), "
                         "clifer+replay")
-    parser.add_argument("--trials", type=int, help="trials the search holds when done "
+    parser.add_argument("--trials", type=positive_int, help="trials the search holds when done "
                         "(default 30)")
     parser.add_argument("--experiment", type=int, choices=(1, 2), help="objective: "
                         "Experiment 1 or 2 (default 2)")
@@ -254,7 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--metric", choices=("micro_f1", "macro_f1"))
     parser.add_argument("--at", choices=("final", "mean"), help="objective: after the final "
                         "class, or averaged over the classes")
-    parser.add_argument("--subjects", type=int, help="synthetic: how many validation subjects")
+    parser.add_argument("--subjects", type=positive_int,
+                        help="synthetic: how many validation subjects")
     parser.add_argument("--dataset", help="synthetic (default), ravdess, mmi, baum1, mefed "
                         "(real data: name validation_subjects in --config)")
     parser.add_argument("--root", help="the real dataset's folder as distributed")

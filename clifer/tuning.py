@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .checks import whole
 from .conditions import CONDITIONS
 from .config import ExperimentConfig, from_table, read_table
 from .features import SYNTHETIC_SEED
-from .search_space import check_space, default_space
+from .search_space import apply, check_space, default_space, extreme_values
 from .store import config_hash, write_atomically
 
 #: The seed of the synthetic validation subjects (distinct from the experiment's).
@@ -126,9 +127,9 @@ class TuneConfig:
             raise ValueError(f"unknown condition {self.condition!r}; choose from "
                              f"{list(CONDITIONS)}")
         for name in ("trials", "startup_trials"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+            whole(getattr(self, name), name)
+        whole(self.seed, "seed", minimum=0)
+        whole(self.validation_seed, "validation_seed", minimum=0)
         self.objective_().check_condition(self.condition)
         base = self.experiment_config()
         if base.dataset == "synthetic":
@@ -159,8 +160,20 @@ class TuneConfig:
         return ExperimentConfig.from_dict({**self.experiment, "conditions": [self.condition]})
 
     def checked_space(self) -> dict[str, dict[str, Any]]:
-        space = default_space(CONDITIONS[self.condition]) if self.space is None else self.space
-        return check_space(space)
+        """The space (the condition's default if none is given), well formed and with every
+        value it can draw allowed for its parameter (checked at the ends of each range and
+        for each option of a choice: the allowed values of every parameter are a range)."""
+        space = check_space(default_space(CONDITIONS[self.condition]) if self.space is None
+                            else self.space)
+        base = self.experiment_config()
+        for name, spec in space.items():
+            for value in extreme_values(spec):
+                try:
+                    base.replace(learner=apply(base.learner, {name: value})).learner_settings()
+                except ValueError as error:
+                    raise ValueError(f"space: {name} can draw {value!r}, which the learner "
+                                     f"does not take: {error}") from error
+        return space
 
     def identity(self, imagination_hash: str) -> dict[str, Any]:
         """What makes two runs the same search (all but the number of trials)."""
@@ -201,6 +214,52 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def trial_problem(trial: Any, space: dict[str, dict[str, Any]], tid: int | None) -> str | None:
+    """What is wrong with a stored trial (None: it is whole): the fields a trial has,
+    its id (``tid``: the trials are numbered 0, 1, ... in order; None: the baseline,
+    which has no id and no parameters), hyperopt's values and the parameters for
+    exactly the space's parameters, and a finite score or an error by its status."""
+    if not isinstance(trial, dict):
+        return f"it is not a table: {trial!r}"
+    fields = {"params", "status", "seconds"} | ({"tid", "vals"} if tid is not None else set())
+    missing = sorted(fields - set(trial))
+    if missing:
+        return f"it lacks {missing}"
+    if tid is not None:
+        if trial["tid"] != tid or isinstance(trial["tid"], bool):
+            return f"its tid is {trial['tid']!r}, not {tid}"
+        vals = trial["vals"]
+        if not isinstance(vals, dict) or set(vals) != set(space):
+            return f"its vals name {sorted(vals) if isinstance(vals, dict) else vals!r}, " \
+                   f"not the space's parameters {sorted(space)}"
+        for name, value in vals.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not math.isfinite(value):
+                return f"its value of {name} is {value!r}"
+            if space[name]["dist"] == "choice" and (
+                    value != int(value) or not 0 <= value < len(space[name]["options"])):
+                return f"its value of {name} is not one of the options' positions: {value!r}"
+    params = trial["params"]
+    expected = set(space) if tid is not None else set()
+    if not isinstance(params, dict) or set(params) != expected:
+        return f"its params name {sorted(params) if isinstance(params, dict) else params!r}, " \
+               f"not {sorted(expected)}"
+    status = trial["status"]
+    if status == "ok":
+        score = trial.get("score")
+        if isinstance(score, bool) or not isinstance(score, int | float) \
+                or not math.isfinite(score):
+            return f"its status is ok but its score is {score!r}"
+        if not isinstance(trial.get("subjects"), dict):
+            return "its status is ok but it has no per-subject scores"
+    elif status == "fail":
+        if not isinstance(trial.get("error"), str):
+            return "its status is fail but it has no error"
+    else:
+        return f"its status is {status!r}, not 'ok' or 'fail'"
+    return None
+
+
 class TrialsFile:
     """A search's trials, kept in ``trials.json`` and rewritten atomically after each one.
 
@@ -217,6 +276,7 @@ class TrialsFile:
         self.hash = config_hash(self.identity)
         self.trials: list[dict[str, Any]] = []
         self.baseline: dict[str, Any] | None = None
+        self.notes: list[str] = []  # what was found damaged and will run again
         if self.path.exists():
             try:
                 held = json.loads(self.path.read_text())
@@ -228,8 +288,24 @@ class TrialsFile:
                 raise ValueError(f"{self.path} holds the trials of another search (hash "
                                  f"{held_hash}, this one {self.hash}); give another --run or "
                                  "--out, or remove the folder")
+            space = self.identity.get("space", {})
+            if not isinstance(trials, list):
+                raise ValueError(f"{self.path}: its trials are not a list")
+            for i, trial in enumerate(trials):
+                problem = trial_problem(trial, space, tid=i)
+                if problem is not None:
+                    raise ValueError(
+                        f"{self.path}: trial {i} is damaged ({problem}); mend or remove it "
+                        "and the trials after it (nothing was changed), or remove the file "
+                        "to start the search afresh")
             self.trials = list(trials)
             self.baseline = held.get("baseline")
+            if self.baseline is not None:
+                problem = trial_problem(self.baseline, space, tid=None)
+                if problem is not None:
+                    self.notes.append(f"{self.path}: the untuned baseline is damaged "
+                                      f"({problem}); it runs again")
+                    self.baseline = None
         else:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)

@@ -67,10 +67,52 @@ def test_a_corpus_in_the_ravdess_layout(tmp_path, capsys):
 def test_bad_arguments_are_clear_errors(tmp_path, capsys):
     assert main(["--conditions", "gdm,dream", "--results", str(tmp_path)]) == 2
     assert "unknown condition(s) ['dream']" in capsys.readouterr().err
+    assert main(["--conditions", "", "--results", str(tmp_path)]) == 2
+    assert "no condition given" in capsys.readouterr().err
+    assert main(["--orders", "", "--results", str(tmp_path)]) == 2
+    assert "unknown class ''" in capsys.readouterr().err
+    for option, value in (("--jobs", "0"), ("--jobs", "-3"), ("--subjects", "0")):
+        with pytest.raises(SystemExit) as exit_:
+            main([option, value, "--results", str(tmp_path)])
+        assert exit_.value.code == 2 and "must be a whole number >= 1" in \
+            capsys.readouterr().err
+    config = tmp_path / "bad.toml"
+    config.write_text("[learner]\nmlp_epochs = -5\n")
+    assert main(["--config", str(config), "--results", str(tmp_path)]) == 2
+    assert "learner.mlp_epochs must be a whole number >= 1, got -5" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [config]  # refused before any work: no run folder
     assert main(["--orders", "happy,sad", "--results", str(tmp_path)]) == 2
     assert "permutation" in capsys.readouterr().err
     assert main(["--dataset", "ravdess", "--results", str(tmp_path)]) == 2
     assert "needs root" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_run_whose_cells_all_fail_ends_with_one_summary(tmp_path, capsys, monkeypatch):
+    """Every cell failing (here by a learner that raises) is one summary of why, the whole
+    errors in failures.log, exit status 1, and no traceback; the same command then runs
+    the cells."""
+    import clifer.runner
+
+    def broken(*args, **kwargs):
+        raise ValueError("the learner broke")
+
+    args = ["--subjects", "1", "--conditions", "gdm,gdm+replay", "--results", str(tmp_path),
+            "--run", "r", "--quiet"]
+    with monkeypatch.context() as patch:
+        patch.setattr(clifer.runner, "run_cell", broken)
+        assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "2 of 2 cells failed" in err and "2 cells: ValueError: the learner broke" in err
+    assert "no cell has completed" in err and "Traceback" not in err and "KeyError" not in err
+    log = (tmp_path / "r" / "failures.log").read_text()
+    for condition in ("gdm", "gdm+replay"):
+        assert f"cell S01/neu-hap-sur-ang-fea-sad/{condition}:\nValueError: the learner broke" \
+            in log
+    assert log.count("Traceback") == 2
+    assert not (tmp_path / "r" / "measurements.csv").exists()
+    assert main(args) == 0
+    assert "2 cells to run, 0 done before" in capsys.readouterr().out
 
 
 def test_help():

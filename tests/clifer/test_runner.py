@@ -75,3 +75,94 @@ def test_a_dask_cluster_gives_the_serial_results():
         remote = list(run_cells(cells, DATA, settings, scheduler=cluster.scheduler_address))
     assert all(o.error is None for o in remote)
     pd.testing.assert_frame_equal(scores(serial), scores(remote))
+
+
+# -- damaged cell files -------------------------------------------------------------------
+ORDER = "neu-hap-sur-ang-fea-sad"
+
+
+def _cut_last_line(path):
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]))
+
+
+def _cut_mid_step(path):
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[: len(lines) // 2]))
+
+
+def _cut_mid_row(path):
+    text = path.read_text()
+    path.write_text(text[: len(text) // 3 + 7])
+
+
+def _score_above_one(path):
+    table = pd.read_csv(path)
+    table.loc[table.metric == "micro_f1", "value"] = 1.5
+    table.to_csv(path, index=False)
+
+
+def _another_subject(path):
+    table = pd.read_csv(path)
+    table["subject"] = "S09"
+    table.to_csv(path, index=False)
+
+
+def _duplicated_step(path):
+    table = pd.read_csv(path)
+    table.loc[table.step == 2, "step"] = 3
+    table.to_csv(path, index=False)
+
+
+def _binary(path):
+    path.write_bytes(b"\x00\xff" * 50)
+
+
+def _empty(path):
+    path.write_text("")
+
+
+DAMAGE = [_cut_last_line, _cut_mid_step, _cut_mid_row, _score_above_one, _another_subject,
+          _duplicated_step, _binary, _empty]
+
+
+def test_whole_cells_pass_the_check_for_every_condition():
+    from clifer.conditions import CONDITIONS
+    from clifer.protocol import cell_problem, run_cell
+
+    settings = LearnerSettings(episode_epochs=1, mlp_epochs=1)
+    for name, condition in CONDITIONS.items():
+        if condition.imagination:
+            continue  # the same rows as gdm / gdm+replay (it needs the imagination model)
+        table = run_cell(DATA["S01"], DEFAULT_ORDER, condition, settings)
+        assert cell_problem(table, "S01", ORDER, name) is None, name
+        assert cell_problem(table.iloc[:-1], "S01", ORDER, name) is not None, name
+        assert cell_problem(table, "S01", ORDER, "gdm" if name == "mlp" else "mlp"), name
+
+
+@pytest.mark.parametrize("damage", DAMAGE, ids=[d.__name__.strip("_") for d in DAMAGE])
+def test_a_damaged_cell_file_is_set_aside_reported_and_run_again(tmp_path, damage):
+    """A cell file cut short by a crash, or edited, never shows a wrong score: the next run
+    sets it aside (kept, as .damaged), says so, runs the cell again and reports what a
+    whole run reports."""
+    from clifer.protocol import cell_problem
+
+    settings = LearnerSettings(episode_epochs=2)
+    store = ResultStore(tmp_path / "run", {"test": 3}, check=cell_problem)
+    cells, _ = plan(DATA, [DEFAULT_ORDER], ["gdm"], store)
+    assert all(o.error is None for o in run_cells(cells, DATA, settings, store=store))
+    whole = store.read_all()
+    path = store.cell_path("S02", ORDER, "gdm")
+    damage(path)
+    again = ResultStore(tmp_path / "run", {"test": 3}, check=cell_problem)
+    todo, done = plan(DATA, [DEFAULT_ORDER], ["gdm"], again)
+    assert [c.subject for c in todo] == ["S02"] and [c.subject for c in done] == ["S01"]
+    assert len(again.notes) == 1 and "S02/neu-hap-sur-ang-fea-sad/gdm" in again.notes[0]
+    assert "damaged" in again.notes[0] and "runs again" in again.notes[0]
+    assert not path.exists() and path.with_name(path.name + ".damaged").exists()
+    assert all(o.error is None for o in run_cells(todo, DATA, settings, store=again))
+    rerun = again.read_all()
+    measured = ~whole.metric.str.startswith("seconds")
+    pd.testing.assert_frame_equal(whole[measured].reset_index(drop=True),
+                                  rerun[~rerun.metric.str.startswith("seconds")]
+                                  .reset_index(drop=True))

@@ -140,7 +140,7 @@ def test_the_objective_scores_by_hand():
 
 @pytest.mark.parametrize("objective, message", [
     ({"experiment": 3}, "1 or 2"), ({"memory": "both"}, "memory"), ({"at": "best"}, "at"),
-    ({"metric": "accuracy"}, "metric"), ({"goal": "max"}, "unknown objective"),
+    ({"metric": "accuracy"}, "metric"), ({"goal": "max"}, "the objective has no fields"),
 ])
 def test_a_bad_objective_is_a_clear_error(objective, message):
     with pytest.raises(ValueError, match=message):
@@ -161,8 +161,11 @@ def test_bad_search_configurations_are_clear_errors():
     with pytest.raises(ValueError, match="must not include"):
         TuneConfig(experiment={"dataset": "mmi", "root": "/x", "subjects": ["S1", "S2"]},
                    validation_subjects=["S2"])
-    with pytest.raises(ValueError, match="unknown search fields"):
+    with pytest.raises(ValueError, match=r"the search has no fields .* did you mean 'condition'"):
         TuneConfig.from_dict({"condtion": "gdm"})
+    for field in ("seed", "validation_seed"):
+        with pytest.raises(ValueError, match=f"{field} must be a whole number >= 0, got 'x'"):
+            TuneConfig(**{field: "x"})
     with pytest.raises(ValueError, match="no parameters"):
         TuneConfig(space={"gdm.alpha": {"dist": "uniform", "low": 0, "high": 1}})
 
@@ -216,11 +219,16 @@ def test_a_search_is_repeatable_and_tpe_follows_the_scores(tmp_path):
 
 
 def test_failed_trials_are_kept_and_reported(tmp_path, capsys):
-    space = {"gdm.episodic_habituation_threshold": {"dist": "uniform", "low": 1.5, "high": 3}}
-    cfg = small(space=space, trials=2)
-    store = tune.search(cfg, DATA, TrialsFile(tmp_path / "f", identity(cfg)), progress=False)
+    s = DATA["V02"]
+    keep = s.test_labels != 3  # no test frames of anger: every cell of V02 fails
+    broken = {**DATA, "V02": SubjectFeatures("V02", s.train_features, s.train_labels,
+                                             s.train_clips, s.test_features[keep],
+                                             s.test_labels[keep])}
+    cfg = small(trials=2)
+    store = tune.search(cfg, broken, TrialsFile(tmp_path / "f", identity(cfg)),
+                        progress=False)
     assert [t["status"] for t in store.trials] == ["fail", "fail"]
-    assert "habituation" in store.trials[0]["error"]
+    assert "anger" in store.trials[0]["error"]
     assert "failed" in capsys.readouterr().err
     assert store.best() is None
     with pytest.raises(ValueError, match="no trial has succeeded"):
@@ -326,3 +334,85 @@ def test_a_search_on_a_corpus_in_the_ravdess_layout(tmp_path, capsys):
     assert all(set(t["subjects"]) == {"Actor_01"} for t in held["trials"])
     best = ExperimentConfig.from_file(tmp_path / "r" / "best.json")
     assert best.dataset == "ravdess" and best.subjects == ["Actor_02"]
+
+
+@pytest.mark.parametrize("space, message", [
+    ({"gdm.episodic_habituation_threshold": {"dist": "uniform", "low": 0.5, "high": 3}},
+     "gdm.episodic_habituation_threshold can draw 3.0.*"
+     "learner.gdm.episodic_habituation_threshold must be"),
+    ({"episode_epochs": {"dist": "quniform", "low": -5, "high": 5, "q": 1}},
+     "episode_epochs can draw -5.*learner.episode_epochs must be a whole number >= 1"),
+    ({"episode_size": {"dist": "quniform", "low": 0.2, "high": 5, "q": 1}},
+     "episode_size can draw 0"),
+    ({"mlp_learning_rate": {"dist": "uniform", "low": -0.1, "high": 0.1}},
+     "mlp_learning_rate can draw -0.1"),
+    ({"gdm.aging": {"dist": "choice", "options": ["bmu", "sometimes"]}},
+     "gdm.aging can draw 'sometimes'"),
+])
+def test_a_space_that_can_draw_a_value_the_learner_refuses_is_refused_when_read(space,
+                                                                               message):
+    with pytest.raises(ValueError, match=message):
+        small(space=space)
+
+
+# -- damaged trials files -------------------------------------------------------------------
+def _damage_trial(tmp_path, edit):
+    cfg = small(trials=3)
+    tune.search(cfg, DATA, TrialsFile(tmp_path / "s", identity(cfg)), progress=False)
+    path = tmp_path / "s" / "trials.json"
+    held = json.loads(path.read_text())
+    edit(held)
+    path.write_text(json.dumps(held))
+    return cfg, path
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda h: h["trials"][1].pop("vals"), "trial 1 is damaged \\(it lacks \\['vals'\\]"),
+    (lambda h: h["trials"][2]["params"].update(
+        {"episode_epoch": h["trials"][2]["params"].pop("episode_epochs")}),
+     "trial 2 is damaged \\(its params name"),
+    (lambda h: h["trials"][0]["vals"].update(
+        {"gdm.episodic_act": h["trials"][0]["vals"].pop("gdm.episodic_activation_threshold")}),
+     "trial 0 is damaged \\(its vals name"),
+    (lambda h: h["trials"][1].update(score=None), "its status is ok but its score is None"),
+    (lambda h: h["trials"][1].update(status="done"), "its status is 'done'"),
+    (lambda h: h["trials"][2].update(tid=7), "its tid is 7, not 2"),
+    (lambda h: h["trials"][0]["vals"].update({"episode_epochs": "two"}),
+     "its value of episode_epochs is 'two'"),
+    (lambda h: h["trials"].append(3), "trial 3 is damaged \\(it is not a table"),
+    (lambda h: h.update(trials={}), "its trials are not a list"),
+])
+def test_a_damaged_trial_is_a_clear_error_and_the_file_is_kept(tmp_path, edit, message):
+    cfg, path = _damage_trial(tmp_path, edit)
+    before = path.read_text()
+    with pytest.raises(ValueError, match=message):
+        TrialsFile(tmp_path / "s", identity(cfg))
+    assert path.read_text() == before  # nothing lost
+
+
+def test_a_damaged_baseline_runs_again(tmp_path):
+    cfg, _ = _damage_trial(tmp_path, lambda h: h["baseline"].pop("status"))
+    store = TrialsFile(tmp_path / "s", identity(cfg))
+    assert store.baseline is None and "baseline is damaged" in store.notes[0]
+    tune.search(cfg, DATA, store, progress=False)
+    assert store.baseline["status"] == "ok" and len(store.trials) == 3
+
+
+def test_the_command_line_reports_a_damaged_trials_file(tmp_path, capsys):
+    search = tmp_path / "search.json"
+    search.write_text(json.dumps({"condition": "gdm", "trials": 1, "space": SMALL_SPACE,
+                                  "validation_subjects": 2}))
+    folder = tmp_path / "out" / "s"
+    folder.mkdir(parents=True)
+    cfg = TuneConfig.from_file(search)
+    from clifer.store import file_hash
+    from imagination.pretrained import pretrained_path
+
+    ident = cfg.identity(file_hash(pretrained_path("cpu")))
+    store = TrialsFile(folder, ident)
+    store.add({"tid": 0, "vals": {}, "params": {}, "status": "ok", "score": 0.5,
+               "subjects": {}, "seconds": 1.0})
+    assert tune.main(["--config", str(search), "--out", str(tmp_path / "out"), "--run", "s",
+                      "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "trial 0 is damaged" in err and "Traceback" not in err
