@@ -22,13 +22,14 @@ message, and nothing is changed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from .cli import run_command
+from .cli import positive_float, positive_int, run_command
 from .data import CLASSES
 from .data.video import VideoError
 
@@ -44,6 +45,8 @@ def _imagination(path: str | None):
 def _source(args: argparse.Namespace) -> dict:
     if (args.video is None) == (args.camera is None):
         raise ValueError("give --video FILE or --camera N")
+    if args.camera is not None and args.seconds is None:
+        raise ValueError("--camera needs --seconds (how long to watch)")
     return {"video": args.video, "camera": args.camera, "max_seconds": args.seconds,
             "every": args.every}
 
@@ -54,20 +57,17 @@ def learn(args: argparse.Namespace) -> int:
     from .personal_model import PersonalModel, class_id
 
     label = CLASSES[class_id(args.label)]
-    store = PersonStore(args.store)
-    folder = store.folder_of(args.person)  # a bad name is an error before any work
+    folder = PersonStore(args.store).folder_of(args.person)  # a bad name: before any work
     source = _source(args)
     model = _imagination(args.imagination)
-    known = args.person in store.persons()
-    person = (PersonalModel.load(folder, model) if known else
-              PersonalModel(model, replay=not args.no_replay, imagine=not args.no_imagine))
     finder = FaceFinder(model.config.image_size)
     crops, missed = faces_of(frames(**source), finder)
     if len(crops) == 0:
         raise ValueError(f"no face found in {args.video or f'camera {args.camera}'} "
                          f"({missed} frames read); {args.person} is unchanged")
-    report = person.observe(crops, label)
-    version = person.save(folder)
+    # read, learn and save under the person's lock: a concurrent learn is not lost
+    person, report, version = PersonalModel.learn(
+        folder, crops, label, model, replay=not args.no_replay, imagine=not args.no_imagine)
     print(f"{args.person}: learnt {label} from {len(crops)} frames ({missed} without a face)"
           f"{'; imagined the six expressions' if report['imagined'] else ''}; memories: "
           f"GDM-E {report['episodic']}, GDM-S {report['semantic']} neurons; expressions seen: "
@@ -190,6 +190,13 @@ def list_persons(args: argparse.Namespace) -> int:
     return 0
 
 
+def camera_index(text: str) -> int:
+    """An argparse type: a camera index, a whole number >= 0."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m clifer.personal",
@@ -206,10 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         command.add_argument("--person", required=True, help="the person's name")
         command.add_argument("--video", help="a video file")
-        command.add_argument("--camera", type=int, help="a camera index (OpenCV)")
-        command.add_argument("--seconds", type=float,
+        command.add_argument("--camera", type=camera_index, help="a camera index (OpenCV)")
+        command.add_argument("--seconds", type=positive_float,
                              help="stop after this many seconds (a camera needs it)")
-        command.add_argument("--every", type=int, default=1, help="use every N-th frame")
+        command.add_argument("--every", type=positive_int, default=1,
+                             help="use every N-th frame")
         command.add_argument("--imagination", help="a .keras imagination model "
                              "(default: the shipped one)")
         if name == "learn":
@@ -227,9 +235,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_output(path: str | None, option: str) -> None:
+    """An output file option checked before any work: not a folder, in a folder that
+    exists and can be written."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"{option} {path} is a folder; give a file name")
+    parent = target.parent
+    if not parent.is_dir():
+        raise ValueError(f"{option} {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise ValueError(f"{option} {path} cannot be written")
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.command != "list" and args.camera is not None and args.seconds is None:
-        raise ValueError("--camera needs --seconds (how long to watch)")
+    if args.command == "predict":
+        _check_output(args.csv, "--csv")
+        _check_output(args.annotate, "--annotate")
     return {"learn": learn, "predict": predict, "list": list_persons}[args.command](args)
 
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict
+import re
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .checks import flag, known_keys, prefixed, table, whole
 from .conditions import CONDITIONS
 from .data import CLASS_IDS, CLASSES
 from .learners import GDMLearner, LearnerSettings
@@ -82,15 +84,17 @@ class PersonalModel:
 
     def __init__(self, imagination=None, *, settings: LearnerSettings | None = None,
                  replay: bool = True, imagine: bool = True, seed: int = 0):
+        if settings is not None and not isinstance(settings, LearnerSettings):
+            raise ValueError(f"settings must be a LearnerSettings, got {settings!r}")
+        self.replay = flag(replay, "replay")
+        self.imagine = flag(imagine, "imagine")
+        self.seed = whole(seed, "seed", minimum=0)
         if imagination is None:
             from imagination import load_pretrained
 
             imagination = load_pretrained()
         self.imagination = imagination
         self.settings = settings or LearnerSettings()
-        self.replay = bool(replay)
-        self.imagine = bool(imagine)
-        self.seed = seed
         condition = CONDITIONS["gdm+replay" if self.replay else "gdm"]
         self._learner = GDMLearner(condition, self.settings, imagination, seed)
         self.classes_seen: list[str] = []
@@ -202,23 +206,53 @@ class PersonalModel:
     def save(self, folder: str | os.PathLike) -> int:
         """Keep this person's memories in their own ``folder`` (``persons/ada``: the
         folder's name is the person's), as a new version replaced atomically; returns
-        the version's number (:class:`clifer.person_store.PersonStore`)."""
-        from .person_store import PersonStore
-
+        the version's number (:class:`clifer.person_store.PersonStore`). Another process
+        may be learning the same person: :meth:`learn` keeps both."""
         self._check_learnt()
         folder = Path(folder)
-        return PersonStore(folder.parent).save(folder.name, self._learner.memory, self.state())
+        return _store_of(folder).save(folder.name, self._learner.memory, self.state())
 
     @classmethod
     def load(cls, folder: str | os.PathLike, imagination=None, version: int | None = None
              ) -> PersonalModel:
         """A person kept by :meth:`save` in ``folder``, on the shared model it was learnt
         with (another model is an error); ``version`` picks an earlier one."""
-        from .person_store import PersonStore
-
         folder = Path(folder)
-        person = folder.name
-        memory, state = PersonStore(folder.parent).load(person, version)
+        kept = _store_of(folder).load(folder.name, version)
+        return cls._from_kept(kept, imagination, folder.name)
+
+    @classmethod
+    def learn(cls, folder: str | os.PathLike, frames: Any, label: int | str,
+              imagination=None, **new: Any) -> tuple[PersonalModel, dict[str, Any], int]:
+        """Learn a run of one expression into the person kept in ``folder`` and keep the
+        result, safely beside other processes learning the same person: the current
+        version is read, :meth:`observe` d and saved as a new version while the person's
+        lock is held, so a concurrent ``learn`` starts from this one's result and no
+        update is lost. A person not kept yet starts as ``PersonalModel(imagination,
+        **new)``. Returns ``(model, observe's report, version)``; on an error nothing is
+        saved."""
+        folder = Path(folder)
+        if imagination is None:
+            from imagination import load_pretrained
+
+            imagination = load_pretrained()
+        done: dict[str, Any] = {}
+
+        def change(kept):
+            person = (cls._from_kept(kept, imagination, folder.name) if kept is not None
+                      else cls(imagination, **new))
+            done["report"] = person.observe(frames, label)
+            done["person"] = person
+            return person._learner.memory, person.state()
+
+        version = _store_of(folder).update(folder.name, change)
+        return done["person"], done["report"], version
+
+    @classmethod
+    def _from_kept(cls, kept: tuple[Any, dict[str, Any]], imagination, person: str
+                   ) -> PersonalModel:
+        """A model from a kept ``(memory, state)`` (the state is checked by the store)."""
+        memory, state = kept
         settings = LearnerSettings(**state["settings"])
         model = cls(imagination, settings=settings, replay=state["replay"],
                     imagine=state["imagine"], seed=state["seed"])
@@ -230,3 +264,41 @@ class PersonalModel:
         model.classes_seen = list(state["classes_seen"])
         model.n_observed = int(state["n_observed"])
         return model
+
+
+#: The fields of a kept person's state (:meth:`PersonalModel.state`).
+STATE_FIELDS = ("classes_seen", "n_observed", "settings", "replay", "imagine", "seed",
+                "imagination")
+
+
+def check_state(state: dict[str, Any]) -> None:
+    """A kept person's state checked field by field (``person.json``): unknown or missing
+    fields and bad values are a ValueError naming the field."""
+    known_keys(state, STATE_FIELDS, "the state")
+    missing = [name for name in STATE_FIELDS if name not in state]
+    if missing:
+        raise ValueError(f"the state lacks the fields {missing}")
+    seen = state["classes_seen"]
+    if not isinstance(seen, list) or len(set(map(str, seen))) != len(seen) \
+            or not all(isinstance(c, str) and c in CLASS_IDS for c in seen):
+        raise ValueError(f"classes_seen must list distinct expressions of {list(CLASSES)}, "
+                         f"got {seen!r}")
+    whole(state["n_observed"], "n_observed", minimum=len(seen))
+    flag(state["replay"], "replay")
+    flag(state["imagine"], "imagine")
+    whole(state["seed"], "seed", minimum=0)
+    fingerprint = state["imagination"]
+    if not isinstance(fingerprint, str) or not re.fullmatch(r"[0-9a-f]{16}", fingerprint):
+        raise ValueError(f"imagination must be a model's fingerprint (16 hex digits), got "
+                         f"{fingerprint!r}")
+    table(state["settings"], "settings")
+    known_keys(state["settings"], [f.name for f in fields(LearnerSettings)], "settings")
+    with prefixed("settings."):
+        LearnerSettings(**state["settings"])
+
+
+def _store_of(folder: Path):
+    """The store that keeps the person of ``folder`` (its parent), checking states."""
+    from .person_store import PersonStore
+
+    return PersonStore(folder.parent, check_state=check_state)

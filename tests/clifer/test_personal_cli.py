@@ -148,3 +148,46 @@ def test_help():
     out = subprocess.run([sys.executable, "-m", "clifer.personal", "learn", "--help"],
                          capture_output=True, text=True, check=True).stdout
     assert out.startswith("usage: python -m clifer.personal learn") and "--label" in out
+
+
+@pytest.mark.slow
+def test_two_learn_commands_on_one_person_at_once_keep_both(videos, tmp_path):
+    """A person who knows happy and sad learns anger and fear in two processes at once:
+    the current version knows all four (each learn reads, learns and saves under the
+    person's lock)."""
+    store = tmp_path / "persons"
+    for name in ("happy", "sad"):
+        assert main(["learn", "--person", "ada", "--label", name, "--video",
+                     str(videos[name]), "--store", str(store)]) == 0
+    learners = [subprocess.Popen(
+        [sys.executable, "-m", "clifer.personal", "learn", "--person", "ada", "--label", name,
+         "--video", str(videos[name]), "--store", str(store)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for name in ("anger", "fear")]
+    for learner in learners:
+        _, err = learner.communicate(timeout=600)
+        assert learner.returncode == 0, err
+    from clifer.personal_model import check_state
+
+    memory, state = PersonStore(store, check_state=check_state).load("ada")
+    assert sorted(state["classes_seen"]) == ["anger", "fear", "happy", "sad"]
+    assert PersonStore(store).versions("ada") == [2, 3, 4]
+    assert {0, 1, 2, 3, 4, 5} <= set(memory.episodic.node_labels())  # imagined: all six
+
+
+def test_output_options_are_checked_before_any_work(tmp_path, capsys):
+    cases = [
+        (["--csv", str(tmp_path)], "--csv"),
+        (["--csv", str(tmp_path / "no" / "frames.csv")], "does not exist"),
+        (["--annotate", str(tmp_path)], "is a folder"),
+    ]
+    for extra, message in cases:
+        # a video that does not exist: the options are refused before it is looked at
+        assert main(["predict", "--person", "ada", "--video", str(tmp_path / "none.mp4"),
+                     "--store", str(tmp_path), *extra]) == 2
+        assert message in capsys.readouterr().err
+    for option, value in (("--every", "0"), ("--seconds", "-1"), ("--camera", "-2")):
+        with pytest.raises(SystemExit) as exit_:
+            main(["predict", "--person", "ada", "--camera", "0", "--seconds", "1",
+                  option, value])
+        assert exit_.value.code == 2
+        assert "must be" in capsys.readouterr().err

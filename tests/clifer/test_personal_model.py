@@ -1,6 +1,7 @@
 """PersonalModel: one person learnt one expression at a time on the shipped model, kept on
 disk in versions, with clear errors for bad input."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 from clifer import PersonalModel
 from clifer.data import CLASSES
+from clifer.learners import LearnerSettings
 from clifer.person_store import DamagedPersonError, PersonStore
 from clifer.personal_model import class_activations
 from clifer.store import file_hash
@@ -143,11 +145,10 @@ def test_a_person_is_kept_in_versions_and_loads_as_it_was(learnt, person, model,
     with pytest.raises(DamagedPersonError, match="version 2"):
         PersonalModel.load(tmp_path / "ada", model, version=2)
     # memories learnt with another shared model are refused
-    state = tmp_path / "ada" / "v000003" / "person.json"
-    record = json.loads(state.read_text())
-    state.write_text(json.dumps({**record, "imagination": "0" * 16}))
+    memory, state = PersonStore(tmp_path).load("ada", 3)
+    PersonStore(tmp_path).save("ada", memory, {**state, "imagination": "0" * 16})
     with pytest.raises(ValueError, match="another imagination model"):
-        PersonalModel.load(tmp_path / "ada", model, version=3)
+        PersonalModel.load(tmp_path / "ada", model, version=5)
     with pytest.raises(ValueError, match="unknown person 'bob'"):
         PersonalModel.load(tmp_path / "bob", model)
     with pytest.raises(ValueError, match="a person's name"):
@@ -199,3 +200,144 @@ def test_class_activations_by_a_plain_loop():
             d = [np.sqrt(np.sum((q - w) ** 2)) for w, k in zip(W, labels, strict=True) if k == c]
             assert got[i, c] == pytest.approx(np.exp(-min(d)) if d else 0.0)
     assert (got[:, [1, 3, 4]] == 0).all() and (got[:, [0, 2, 5]] > 0).all()
+
+
+# -- concurrent learning and damaged records --------------------------------------------
+def _memory(seed, label, n=12):
+    from gwr import GrowingDualMemory
+
+    rng = np.random.default_rng(seed)
+    memory = GrowingDualMemory(random_state=seed)
+    return memory.partial_fit(rng.normal(size=(n, 5)), np.full(n, label), epochs=1)
+
+
+def test_two_processes_updating_one_person_lose_no_update(tmp_path):
+    """Read-learn-write under the person's lock: two processes each add five classes'
+    worth of updates to one person at once (each update sleeps between reading and
+    writing, so without the lock they would read the same version and one would be lost);
+    the last version holds all ten."""
+    script = textwrap.dedent(f"""
+        import sys, time
+        import numpy as np
+        from clifer.person_store import PersonStore
+        writer = int(sys.argv[1])
+        store = PersonStore({str(tmp_path)!r}, keep=50)
+
+        def change(kept):
+            memory, state = kept
+            rng = np.random.default_rng(len(state["updates"]))
+            x = rng.normal(size=(6, 5))
+            memory.partial_fit(x, np.full(6, writer), epochs=1)
+            time.sleep(0.2)
+            return memory, {{"updates": [*state["updates"], writer]}}
+
+        for _ in range(5):
+            store.update("ada", change)
+    """)
+    from clifer.person_store import PersonStore
+
+    PersonStore(tmp_path, keep=50).save("ada", _memory(0, 0), {"updates": []})
+    writers = [subprocess.Popen([sys.executable, "-c", script, str(w)]) for w in (1, 2)]
+    assert [w.wait(timeout=300) for w in writers] == [0, 0]
+    store = PersonStore(tmp_path, keep=50)
+    memory, state = store.load("ada")
+    assert sorted(state["updates"]) == [1] * 5 + [2] * 5
+    assert store.versions("ada") == list(range(1, 12))
+    labels = set(memory.episodic.node_labels()) | set(memory.semantic.node_labels())
+    assert {1, 2} <= labels
+
+
+def test_an_update_that_fails_saves_nothing(tmp_path):
+    store = PersonStore(tmp_path)
+    store.save("ada", _memory(0, 0), {"n": 1})
+
+    def change(kept):
+        raise ValueError("no face found")
+
+    with pytest.raises(ValueError, match="no face found"):
+        store.update("ada", change)
+    assert store.versions("ada") == [1]
+    assert store.update("bo", lambda kept: (_memory(1, 2), {"new": kept is None})) == 1
+    assert store.load("bo")[1] == {"new": True}
+
+
+def _rewrite(path, edit, recompute=True):
+    """Edit a person.json record; with ``recompute``, its own checksum is made to match."""
+    from clifer.person_store import _record_hash
+
+    record = json.loads(path.read_text())
+    edit(record)
+    if recompute:
+        record["sha256"] = _record_hash(record)
+    path.write_text(json.dumps(record))
+
+
+@pytest.mark.parametrize("edit, recompute, message", [
+    (lambda r: r["state"].update(classes_seen=["happy", "sad", "fear"]), False,
+     "person.json does not match its checksum"),
+    (lambda r: r["state"]["settings"].update(episode_epoch=3), True,
+     "settings has no fields \\['episode_epoch'\\]"),
+    (lambda r: r["state"]["settings"].update(episode_epochs=0), True,
+     "settings.episode_epochs must be a whole number >= 1, got 0"),
+    (lambda r: r["state"].pop("seed"), True, "the state lacks the fields \\['seed'\\]"),
+    (lambda r: r["state"].update(mood="calm"), True, "the state has no fields \\['mood'\\]"),
+    (lambda r: r["state"].update(classes_seen=["happy", "joy"]), True, "classes_seen must"),
+    (lambda r: r["state"].update(n_observed=-3), True, "n_observed must be a whole number"),
+    (lambda r: r["state"].update(replay="yes"), True, "replay must be true or false"),
+    (lambda r: r["state"].update(imagination=None), True, "imagination must be"),
+    (lambda r: r.update(format_version=9), True, "format version 9"),
+    (lambda r: r.update(extra=1), True, "has the fields"),
+    (lambda r: r.update(state=[]), True, "state is not a table"),
+])
+def test_damaged_person_metadata_is_a_clear_error(tmp_path, edit, recompute, message):
+    from clifer.personal_model import check_state
+
+    store = PersonStore(tmp_path, check_state=check_state)
+    state = {"classes_seen": ["happy", "sad"], "n_observed": 30,
+             "settings": dataclasses.asdict(LearnerSettings()), "replay": True,
+             "imagine": True, "seed": 0, "imagination": "0123456789abcdef"}
+    store.save("ada", _memory(0, 1), state)
+    store.save("ada", _memory(0, 1), state)
+    assert store.load("ada")[1] == state
+    _rewrite(tmp_path / "ada" / "v000002" / "person.json", edit, recompute)
+    with pytest.raises(DamagedPersonError,
+                       match=f"version 2 .*{message}.*other versions kept: \\[1\\]"):
+        store.load("ada")
+    assert store.load("ada", 1)[1] == state
+
+
+def test_a_record_of_the_first_format_still_loads(tmp_path):
+    store = PersonStore(tmp_path)
+    store.save("ada", _memory(0, 1), {"n": 1})
+    folder = tmp_path / "ada" / "v000001"
+    record = json.loads((folder / "person.json").read_text())
+    (folder / "person.json").write_text(json.dumps(
+        {"format": "clifer-person", "memory_sha256": record["memory_sha256"], "n": 1}))
+    assert store.load("ada")[1] == {"n": 1}
+
+
+def test_names_with_a_trailing_newline_are_refused(tmp_path):
+    store = PersonStore(tmp_path)
+    for name in ("ada\n", "ada\n\n", "\nada", "ad\na"):
+        with pytest.raises(ValueError, match="a person's name"):
+            store.folder_of(name)
+    assert store.folder_of("ada.v2") == tmp_path / "ada.v2"
+
+
+def test_kept_files_have_the_modes_of_files_written_in_place(tmp_path):
+    import os
+    import stat
+
+    from clifer.store import write_atomically
+
+    mask = os.umask(0o022)
+    try:
+        PersonStore(tmp_path).save("ada", _memory(0, 1), {"n": 1})
+        write_atomically(tmp_path / "result.csv", lambda tmp: open(tmp, "w").close())
+    finally:
+        os.umask(mask)
+    version = tmp_path / "ada" / "v000001"
+    assert stat.S_IMODE(version.stat().st_mode) == 0o755
+    for path in (version / "memory.npz", version / "person.json", tmp_path / "ada" / "CURRENT",
+                 tmp_path / "result.csv"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
