@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .store import file_hash, readable_by_all
+from .store import file_hash, give_default_modes
 
 CURRENT = "CURRENT"
 MEMORY = "memory.npz"
@@ -194,7 +194,7 @@ class PersonStore:
                       "memory_sha256": file_hash(new / MEMORY, 64), "state": state}
             record["sha256"] = _record_hash(record)
             (new / STATE).write_text(json.dumps(record, indent=1, allow_nan=False))
-            readable_by_all(new)
+            give_default_modes(new)
             number = max(self.versions(person), default=0) + 1
             os.rename(new, folder / f"v{number:06d}")
             pointer = folder / f".{CURRENT}.{os.getpid()}"

@@ -59,7 +59,7 @@ def _umask() -> int:
     return mask
 
 
-def readable_by_all(path: str | os.PathLike) -> None:
+def give_default_modes(path: str | os.PathLike) -> None:
     """Give ``path`` (a file, or a folder and the files in it) the modes a plain ``open``
     or ``mkdir`` gives (0666 / 0777 less the umask): temporary files and folders are made
     private (0600 / 0700), which a result renamed into place must not keep."""
@@ -67,7 +67,7 @@ def readable_by_all(path: str | os.PathLike) -> None:
     path = Path(path)
     if path.is_dir():
         for child in path.iterdir():
-            readable_by_all(child)
+            give_default_modes(child)
         os.chmod(path, 0o777 & ~mask)
     else:
         os.chmod(path, 0o666 & ~mask)
@@ -81,7 +81,7 @@ def write_atomically(path: Path, write) -> None:
     os.close(fd)
     try:
         write(tmp)
-        readable_by_all(tmp)
+        give_default_modes(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
