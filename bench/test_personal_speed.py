@@ -21,9 +21,9 @@ import pytest
 pytest.importorskip("tensorflow")
 
 from clifer import PersonalModel
-from clifer.data import CLASSES
-from clifer.data.synthetic import render_clip, sample_identities, write_video
 from clifer.live import FaceFinder, frames, recognise
+from facedata import CLASSES
+from facedata.synthetic import render_clip, sample_identities, write_video
 
 TARGET_FPS = 30.0
 SIZE = (640, 480)

@@ -1,6 +1,6 @@
 """Synthetic faces: at least 500 frames of 96x96 per second on one core.
 
-``render_face`` with a random :class:`~clifer.data.synthetic.Jitter` per frame (head
+``render_face`` with a random :class:`~facedata.synthetic.Jitter` per frame (head
 pose, scale, position, lighting, noise), cycling through subjects and classes;
 ``render_clip`` (160x128 frames with a 96-pixel face image) is reported alongside.
 OpenCV is held to one thread so that the figure is per core.
@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from clifer.data import synthetic as S
+from facedata import synthetic as S
 
 TARGET = 500.0  # frames per second
 N_FRAMES = 600

@@ -44,7 +44,7 @@ class ExperimentConfig:
     """What an experiment runs.
 
     dataset : ``"synthetic"`` (the default, generated) or a loader's name
-        (:data:`clifer.data.DATASETS`) with ``root`` its folder as distributed.
+        (:data:`facedata.DATASETS`) with ``root`` its folder as distributed.
     subjects : for ``synthetic`` the number of new subjects (default 6); for real
         data ``None`` (all, the default) or a list of subject ids.
     conditions : names from :data:`clifer.conditions.CONDITIONS`.
@@ -100,7 +100,7 @@ class ExperimentConfig:
                 raise ValueError("for the synthetic dataset, subjects is a number of subjects"
                                  f" (at least 1), got {self.subjects!r}")
         else:
-            from .data import DATASETS
+            from facedata import DATASETS
 
             if self.dataset not in DATASETS:
                 raise ValueError(f"dataset must be synthetic or one of {sorted(DATASETS)}, "

@@ -48,7 +48,7 @@ def load_faces(cfg: ExperimentConfig, model):
 
     if cfg.dataset == "synthetic":
         return synthetic_subjects(cfg.subjects, model.config.image_size), None
-    from .data import load
+    from facedata import load
 
     faces, report = load(cfg.dataset, cfg.root)
     if report.n_skipped:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import FaceDataset
+from facedata import FaceDataset
+
 from .protocol import SubjectFeatures
 
 #: The seed of the synthetic default subjects: the imagination model was trained on
@@ -22,7 +23,7 @@ SYNTHETIC_SEED = 2020
 def synthetic_subjects(n_subjects: int, image_size: int, *, clips_per_class: int = 4,
                        frames_per_clip: int = 10, seed: int = SYNTHETIC_SEED) -> FaceDataset:
     """The synthetic default: ``n_subjects`` new people, every class in several clips."""
-    from .data.synthetic import make_dataset
+    from facedata.synthetic import make_dataset
 
     return make_dataset(n_subjects, clips_per_class=clips_per_class,
                         frames_per_clip=frames_per_clip, size=image_size, seed=seed)

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from facedata import CLASSES
+
 from .checks import known_keys, number, table, whole
 from .conditions import Condition
-from .data import CLASSES
 
 N_CLASSES = len(CLASSES)
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .data.faces import Box, crop_face, default_detector, largest_face
-from .data.video import VideoError
+from facedata.faces import Box, crop_face, default_detector, largest_face
+from facedata.video import VideoError
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def frames(video: str | os.PathLike | None = None, camera: int | None = None,
     if every < 1:
         raise ValueError(f"every must be at least 1, got {every}")
     if video is not None:
-        from .data.video import _open
+        from facedata.video import _open
 
         capture = _open(video)
         fps = capture.get(cv2.CAP_PROP_FPS) or 30.0

@@ -1,6 +1,6 @@
 """Class orders: the sequence in which one subject's expressions are learnt.
 
-An order is a tuple of the six class ids of :data:`clifer.data.CLASSES` (neutral,
+An order is a tuple of the six class ids of :data:`facedata.CLASSES` (neutral,
 happy, surprise, anger, fear, sad), each once. :func:`parse_orders` reads what a
 user writes:
 
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .data import CLASS_IDS, CLASSES
+from facedata import CLASS_IDS, CLASSES
 
 Order = tuple[int, ...]
 

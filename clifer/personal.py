@@ -29,9 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from facedata import CLASSES
+from facedata.video import VideoError
+
 from .cli import positive_float, positive_int, run_command
-from .data import CLASSES
-from .data.video import VideoError
 
 DEFAULT_STORE = Path("persons")
 

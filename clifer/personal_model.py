@@ -21,9 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from facedata import CLASS_IDS, CLASSES
+
 from .checks import flag, known_keys, prefixed, table, whole
 from .conditions import CONDITIONS
-from .data import CLASS_IDS, CLASSES
 from .learners import GDMLearner, LearnerSettings
 
 
@@ -103,7 +104,8 @@ class PersonalModel:
     # -- faces to codes ------------------------------------------------------------------
     def _faces(self, frames: Any) -> np.ndarray:
         """Face crops as the model's input: (n, S, S, 3) floats in [-1, 1]."""
-        from .data.dataset import from_uint8
+        from facedata.dataset import from_uint8
+
         from .features import resized
 
         x = np.asarray(frames)

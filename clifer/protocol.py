@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from facedata import CLASSES
+
 from .conditions import CONDITIONS, Condition
-from .data import CLASSES
 from .learners import LearnerSettings, make_learner
 from .metrics import f1_scores
 from .orders import Order, order_name

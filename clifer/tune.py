@@ -154,7 +154,7 @@ def validation_data(cfg: TuneConfig, model) -> tuple[dict[str, SubjectFeatures],
                                    seed=cfg.validation_seed)
         chosen = None
     else:
-        from .data import load
+        from facedata import load
 
         faces, report = load(base.dataset, base.root)
         if report.n_skipped:

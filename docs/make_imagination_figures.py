@@ -34,7 +34,7 @@ def main() -> None:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from clifer.data import CLASSES
+    from facedata import CLASSES
     from imagination import load, load_pretrained
     from imagination.evaluate import EVAL_SEED, evaluate_quality, evaluation_faces
     from imagination.grids import write_grid

@@ -3,7 +3,7 @@
     python docs/make_synthetic_figures.py            # about 90 s on 2 cores
 
 - ``figures/synthetic-faces.png``: the six expressions of six subjects
-  (:func:`clifer.data.synthetic.expression_sheet`);
+  (:func:`facedata.synthetic.expression_sheet`);
 - ``figures/synthetic-clip.png``: frames of a clip with the recorded face box
   and the box OpenCV's Haar cascade finds;
 - ``figures/synthetic-personalisation.png``: per-subject accuracy of HOG + PCA +
@@ -36,8 +36,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from clifer.data import CLASSES
-from clifer.data import synthetic as S
+from facedata import CLASSES
+from facedata import synthetic as S
 
 DOCS = Path(__file__).resolve().parent
 FIGURES = DOCS / "figures"

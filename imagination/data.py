@@ -3,7 +3,7 @@
 The model is pre-trained on many identities (the number of training identities
 matters most for how well it generalises to unseen people), so the default
 source is the project's synthetic generator, which gives thousands of subjects
-at no cost; a real dataset loaded with :func:`clifer.data.load` works the same
+at no cost; a real dataset loaded with :func:`facedata.load` works the same
 way. Images are float32 RGB in [-1, 1], labels the project's class ids.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from clifer.data import FaceDataset
+from facedata import FaceDataset
 
 
 def synthetic_faces(
@@ -30,7 +30,7 @@ def synthetic_faces(
     encoder must learn to generalise over. Two clips per class give one frame
     of low and one of high intensity.
     """
-    from clifer.data.synthetic import make_dataset
+    from facedata.synthetic import make_dataset
 
     return make_dataset(
         n_subjects, clips_per_class=clips_per_class, frames_per_clip=frames_per_clip,
@@ -48,10 +48,10 @@ def training_faces(
     progress: bool = True,
 ) -> FaceDataset:
     """The pre-training faces: ``"synthetic"``, or a dataset name of
-    :data:`clifer.data.DATASETS` read from ``root`` (its crops at ``image_size``)."""
+    :data:`facedata.DATASETS` read from ``root`` (its crops at ``image_size``)."""
     if source == "synthetic":
         return synthetic_faces(n_subjects, image_size=image_size, seed=seed)
-    from clifer.data import DATASETS, load
+    from facedata import DATASETS, load
 
     if source not in DATASETS:
         choices = ["synthetic", *sorted(DATASETS)]

@@ -24,7 +24,7 @@ import dataclasses
 
 import numpy as np
 
-from clifer.data import CLASSES, FaceDataset
+from facedata import CLASSES, FaceDataset
 
 EVAL_SEED = 8_675_309  # identities of this seed are never used for training
 #: Subjects for choosing among a training run's epochs (never those of the reported figures).
@@ -113,7 +113,7 @@ def identity_groups(n_subjects: int, group_size: int = IDENTITY_GROUP) -> np.nda
 def evaluation_faces(n_subjects: int, image_size: int, *, seed: int = EVAL_SEED,
                      clips_per_class: int = 4, frames_per_clip: int = 3) -> FaceDataset:
     """Real rendered frames of unseen synthetic subjects, every class."""
-    from clifer.data.synthetic import make_dataset
+    from facedata.synthetic import make_dataset
 
     return make_dataset(n_subjects, clips_per_class=clips_per_class,
                         frames_per_clip=frames_per_clip, size=image_size, seed=seed)  # fmt: skip

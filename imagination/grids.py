@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from clifer.data import CLASSES
+from facedata import CLASSES
 
 _HEADER = 14  # pixels of the class-name row
 

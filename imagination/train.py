@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from clifer.data import CLASSES
+from facedata import CLASSES
 
 from ._files import publish
 
@@ -210,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from clifer.data import DATASETS
+    from facedata import DATASETS
 
     parser = argparse.ArgumentParser(
         prog="python -m imagination.train",

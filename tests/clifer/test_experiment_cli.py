@@ -53,7 +53,7 @@ def test_two_orders_give_table_one(tmp_path):
 @pytest.mark.slow
 def test_a_corpus_in_the_ravdess_layout(tmp_path, capsys):
     """--dataset ravdess --root DIR: videos as distributed, faces found, cells run."""
-    from clifer.data.synthetic import write_ravdess_corpus
+    from facedata.synthetic import write_ravdess_corpus
 
     write_ravdess_corpus(tmp_path / "corpus", 2, seconds=2.0, progress=False)
     args = ["--dataset", "ravdess", "--root", str(tmp_path / "corpus"), "--conditions", "gdm",

@@ -3,7 +3,6 @@
 import pytest
 
 from clifer.conditions import CONDITIONS, parse_conditions
-from clifer.data import CLASSES
 from clifer.orders import (
     DEFAULT_ORDER,
     REFERENCE_ORDERS,
@@ -11,6 +10,7 @@ from clifer.orders import (
     parse_orders,
     random_orders,
 )
+from facedata import CLASSES
 
 
 def test_default_order_is_the_papers():

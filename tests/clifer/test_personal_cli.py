@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clifer.data import CLASSES
-from clifer.data.synthetic import render_clip, sample_identities, write_video
 from clifer.live import FaceFinder, frames
 from clifer.person_store import PersonStore
 from clifer.personal import main, per_second
+from facedata import CLASSES
+from facedata.synthetic import render_clip, sample_identities, write_video
 
 FPS = 15
 

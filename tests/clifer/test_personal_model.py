@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from clifer import PersonalModel
-from clifer.data import CLASSES
 from clifer.learners import LearnerSettings
 from clifer.person_store import DamagedPersonError, PersonStore
 from clifer.personal_model import class_activations
 from clifer.store import file_hash
+from facedata import CLASSES
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def model():
 def person():
     """One new synthetic person: two clips of eight frames of each expression (the
     first clip to learn from, the second to recognise)."""
-    from clifer.data.synthetic import make_dataset
+    from facedata.synthetic import make_dataset
 
     data = make_dataset(1, clips_per_class=2, frames_per_clip=8, size=64, seed=4242)
     learn, test = {}, {}

@@ -319,7 +319,7 @@ def test_the_documented_example_search_reads():
 def test_a_search_on_a_corpus_in_the_ravdess_layout(tmp_path, capsys):
     """Real data: the search runs on the named validation subject only, and best.json
     reports on the others."""
-    from clifer.data.synthetic import write_ravdess_corpus
+    from facedata.synthetic import write_ravdess_corpus
 
     write_ravdess_corpus(tmp_path / "corpus", 2, seconds=2.0, progress=False)
     search = tmp_path / "search.json"

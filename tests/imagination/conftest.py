@@ -10,7 +10,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest
 
-from clifer.data.synthetic import make_dataset
+from facedata.synthetic import make_dataset
 
 
 @pytest.fixture(scope="session")

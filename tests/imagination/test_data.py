@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from clifer.data import CLASSES
+from facedata import CLASSES
 from imagination.data import steps_per_epoch, synthetic_faces, to_tf_dataset, training_faces
 
 

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from clifer.data.dataset import from_uint8
-from clifer.data.synthetic import render_face, sample_identities
+from facedata.dataset import from_uint8
+from facedata.synthetic import render_face, sample_identities
 from imagination.evaluate import (
     EVAL_SEED,
     Judge,

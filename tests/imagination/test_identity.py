@@ -14,7 +14,7 @@ import scipy.io
 
 keras = pytest.importorskip("keras")
 
-from clifer.data.synthetic import make_dataset  # noqa: E402
+from facedata.synthetic import make_dataset  # noqa: E402
 from imagination.identity import (  # noqa: E402
     VGG16_BLOCKS,
     MatConvNetError,

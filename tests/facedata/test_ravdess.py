@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from corpora import write_bytes, write_clip
 
-from clifer.data import _pipeline as P
-from clifer.data.dataset import CLASS_IDS
-from clifer.data.faces import default_detector
-from clifer.data.loaders import DATASETS, load
-from clifer.data.ravdess import RavdessName, load_ravdess, parse_name
-from clifer.data.synthetic import write_ravdess_corpus
-from clifer.data.video import chunked_frame_indices, read_frames
+from facedata import _pipeline as P
+from facedata.dataset import CLASS_IDS
+from facedata.faces import default_detector
+from facedata.loaders import DATASETS, load
+from facedata.ravdess import RavdessName, load_ravdess, parse_name
+from facedata.synthetic import write_ravdess_corpus
+from facedata.video import chunked_frame_indices, read_frames
 
 pytestmark = pytest.mark.filterwarnings("ignore:ravdess. skipped:UserWarning")
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import skimage.data
 
-from clifer.data.faces import (
+from facedata.faces import (
     FaceDetector,
     FixedFaces,
     HaarFaceDetector,
@@ -19,7 +19,7 @@ from clifer.data.faces import (
     largest_face,
     video_face_crops,
 )
-from clifer.data.video import VideoError, read_frames
+from facedata.video import VideoError, read_frames
 
 # Hand-checked landmarks (x, y) of each photo, read off a grid drawn on it:
 # the eye centres and the middle of the mouth.

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import skimage.data
 
-from clifer.data import cache as cache_module
-from clifer.data.cache import (
+from facedata import cache as cache_module
+from facedata.cache import (
     CacheWarning,
     cache_dir,
     cache_key,
@@ -22,9 +22,9 @@ from clifer.data.cache import (
     clear_entry,
     entry_paths,
 )
-from clifer.data.dataset import FaceDataset, LoadReport
-from clifer.data.faces import video_face_crops
-from clifer.data.video import chunked_frame_indices, probe
+from facedata.dataset import FaceDataset, LoadReport
+from facedata.faces import video_face_crops
+from facedata.video import chunked_frame_indices, probe
 
 WIDTH, HEIGHT, N_FRAMES, N_VIDEOS = 320, 240, 90, 4
 

@@ -1,4 +1,4 @@
-"""Drawing of the synthetic faces (the private half of :mod:`clifer.data.synthetic`).
+"""Drawing of the synthetic faces (the private half of :mod:`facedata.synthetic`).
 
 A face is drawn in *canonical units*: the origin is between the eyes' line and
 the nose, x to the subject's left on the picture's right, y downwards, and one

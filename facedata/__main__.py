@@ -1,4 +1,4 @@
-"""Command line of the face data: ``python -m clifer.data {synth,prepare,faces}``.
+"""Command line of the face data: ``python -m facedata {synth,prepare,faces}``.
 
 - ``synth``: write a synthetic corpus in the RAVDESS layout.
 - ``prepare``: load a dataset (real or synthetic) into face crops, fill the
@@ -58,7 +58,7 @@ def _faces(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m clifer.data",
+        prog="python -m facedata",
         description="Face data: synthetic corpora, dataset preparation, expression pictures.",
     )
     sub = parser.add_subparsers(dest="command", required=True)

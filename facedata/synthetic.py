@@ -1,12 +1,12 @@
 """Synthetic expressive faces: the project's embedded default data.
 
 Procedural RGB faces of any number of subjects, drawn with OpenCV, showing the
-project's six classes (:data:`~clifer.data.dataset.CLASSES`: neutral, happy,
+project's six classes (:data:`~facedata.dataset.CLASSES`: neutral, happy,
 surprise, anger, fear, sad) at any intensity, as single images
 (:func:`render_face`), as clips that go neutral -> apex -> neutral with head
 motion, lighting changes and noise (:func:`render_clip`), as a video corpus in
 the RAVDESS layout (:func:`write_ravdess_corpus`) and as a ready
-:class:`~clifer.data.dataset.FaceDataset` (:func:`make_dataset`).
+:class:`~facedata.dataset.FaceDataset` (:func:`make_dataset`).
 
 Identity
 --------
@@ -147,7 +147,7 @@ BACKGROUND = (118, 126, 138)
 @dataclasses.dataclass(frozen=True)
 class Identity:
     """Everything that makes one synthetic subject (lengths in canonical units: one
-    unit is about half the head's width; see :mod:`clifer.data._face_render`)."""
+    unit is about half the head's width; see :mod:`facedata._face_render`)."""
 
     name: str
     head_w: float  # half-width of the head
@@ -517,7 +517,7 @@ def write_ravdess_corpus(
     intensities (neutral: normal only, as in RAVDESS), every statement and
     repetition, speech (``VV`` 01) and, with ``song``, song (02: no surprise, as in
     RAVDESS). Next to each video, ``<stem>.faces.csv`` holds the face box of every
-    frame (:class:`clifer.data.faces.RecordedFaces` reads it). Actor ``k`` is subject ``k - 1`` of
+    frame (:class:`facedata.faces.RecordedFaces` reads it). Actor ``k`` is subject ``k - 1`` of
     :func:`sample_identities` with ``seed``.
     """
     from tqdm import tqdm

@@ -13,12 +13,12 @@ from corpora import (
     write_session_xml,
 )
 
-from clifer.data import _pipeline as P
-from clifer.data import mmi
-from clifer.data.dataset import CLASS_IDS
-from clifer.data.loaders import load
-from clifer.data.mmi import load_mmi, read_emotion, read_view
-from clifer.data.video import VideoInfo, middle_frame_indices, probe, read_frames
+from facedata import _pipeline as P
+from facedata import mmi
+from facedata.dataset import CLASS_IDS
+from facedata.loaders import load
+from facedata.mmi import load_mmi, read_emotion, read_view
+from facedata.video import VideoInfo, middle_frame_indices, probe, read_frames
 
 pytestmark = pytest.mark.filterwarnings("ignore:mmi. skipped:UserWarning")
 

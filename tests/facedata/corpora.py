@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from clifer.data.faces import RecordedFaces
-from clifer.data.synthetic import render_clip, sample_identities
+from facedata.faces import RecordedFaces
+from facedata.synthetic import render_clip, sample_identities
 
 FPS = 8
 N_FRAMES = 24

@@ -1,4 +1,4 @@
-"""``python -m clifer.data``: synth, prepare, faces."""
+"""``python -m facedata``: synth, prepare, faces."""
 
 import subprocess
 import sys
@@ -6,8 +6,8 @@ import sys
 import cv2
 import numpy as np
 
-from clifer.data import FaceDataset
-from clifer.data.__main__ import main
+from facedata import FaceDataset
+from facedata.__main__ import main
 
 
 def test_synth_then_prepare_end_to_end(tmp_path, capsys):
@@ -48,6 +48,6 @@ def test_missing_root_is_a_clear_error(tmp_path, capsys):
 
 def test_help_of_every_command():
     for command in ([], ["synth"], ["prepare"], ["faces"]):
-        out = subprocess.run([sys.executable, "-m", "clifer.data", *command, "--help"],
+        out = subprocess.run([sys.executable, "-m", "facedata", *command, "--help"],
                              capture_output=True, text=True, check=True).stdout  # fmt: skip
-        assert out.startswith("usage: python -m clifer.data")
+        assert out.startswith("usage: python -m facedata")

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 from corpora import truncate, write_baum_annotations, write_bytes, write_clip
 
-from clifer.data import _pipeline as P
-from clifer.data import baum
-from clifer.data.baum import load_baum1s, read_annotations
-from clifer.data.dataset import CLASS_IDS
-from clifer.data.loaders import load
+from facedata import _pipeline as P
+from facedata import baum
+from facedata.baum import load_baum1s, read_annotations
+from facedata.dataset import CLASS_IDS
+from facedata.loaders import load
 
 pytestmark = pytest.mark.filterwarnings("ignore:baum1s. skipped:UserWarning")
 

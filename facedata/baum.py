@@ -255,7 +255,7 @@ def load_baum1s(
     ----------
     root : the folder holding ``BAUM1s_MP4 - All/`` and the annotations (see :data:`LAYOUT`)
     image_size, margin, faces, detector, cache, progress : as for
-        :func:`clifer.data.ravdess.load_ravdess`
+        :func:`facedata.ravdess.load_ravdess`
     annotations : the annotation spreadsheet or CSV; None: looked for in root
         and in the video folder (``Annotations_BAUM1s.xlsx``, ``.xls`` or ``.csv``)
     require_all_classes : keep only subjects with all six classes (the paper:

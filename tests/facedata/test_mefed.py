@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from corpora import write_bytes, write_image
 
-from clifer.data import _pipeline as P
-from clifer.data import mefed
-from clifer.data.dataset import CLASS_IDS
-from clifer.data.faces import FixedFaces, RecordedFaces
-from clifer.data.loaders import load
-from clifer.data.mefed import load_mefed, parse_label
+from facedata import _pipeline as P
+from facedata import mefed
+from facedata.dataset import CLASS_IDS
+from facedata.faces import FixedFaces, RecordedFaces
+from facedata.loaders import load
+from facedata.mefed import load_mefed, parse_label
 
 pytestmark = pytest.mark.filterwarnings("ignore:mefed. skipped:UserWarning")
 

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clifer.data import CLASSES, FaceDataset, LoadReport
-from clifer.data.dataset import from_uint8
+from facedata import CLASSES, FaceDataset, LoadReport
+from facedata.dataset import from_uint8
 
 
 def make(n_subjects=2, clips_per_class=3, frames=2, size=4, seed=0):

@@ -17,7 +17,7 @@ and the detector is pluggable (anything with ``detect(image_bgr) -> boxes``):
 the sidecar's boxes when the video has one, the Haar cascade otherwise.
 
 Crops are RGB float32 in [-1, 1], shape ``(size, size, 3)``, the layout of
-:class:`~clifer.data.dataset.FaceDataset` images.
+:class:`~facedata.dataset.FaceDataset` images.
 """
 
 from __future__ import annotations
@@ -310,7 +310,7 @@ def video_face_crops(
     With no ``detector``, a sidecar ``<stem>.faces.csv`` beside the video gives
     the boxes (:class:`RecordedFaces`) and otherwise a default
     :class:`HaarFaceDetector` finds them. Raises
-    :class:`~clifer.data.video.VideoError` when no wanted frame can be read
+    :class:`~facedata.video.VideoError` when no wanted frame can be read
     and ValueError for a malformed sidecar.
     """
     wanted = sorted({int(i) for i in indices})

@@ -142,7 +142,7 @@ def _describe(obj: object) -> str:
 def chunked(label: int, info: VideoInfo) -> list[tuple[int, int]]:
     """The paper's selection for RAVDESS and BAUM-1s: the two penultimate frames
     of each 500 ms chunk, the first and the last chunk dropped (see
-    :func:`~clifer.data.video.chunked_frame_indices`); every frame takes the clip's class."""
+    :func:`~facedata.video.chunked_frame_indices`); every frame takes the clip's class."""
     return [(i, label) for i in chunked_frame_indices(info.n_frames, info.fps)]
 
 

@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from clifer.data import CLASSES
-from clifer.data import synthetic as S
-from clifer.data.faces import RecordedFaces
+from facedata import CLASSES
+from facedata import synthetic as S
+from facedata.faces import RecordedFaces
 
 
 @pytest.fixture(scope="module")

@@ -120,7 +120,7 @@ def load_mefed(
 ) -> tuple[FaceDataset, LoadReport]:
     """Face crops of iCV-MEFED, labelled by the dominant emotion.
 
-    Parameters as for :func:`clifer.data.ravdess.load_ravdess` (recorded face
+    Parameters as for :func:`facedata.ravdess.load_ravdess` (recorded face
     boxes of an image are frame 0 of its ``<stem>.faces.csv``). Subjects are
     the subject folder names; clip ids the image paths relative to root,
     without suffix; frame indices -1.

@@ -188,7 +188,7 @@ def load_mmi(
     ----------
     root : the folder holding ``Sessions/`` (or the Sessions folder; see :data:`LAYOUT`)
     image_size, margin, faces, detector, cache, progress : as for
-        :func:`clifer.data.ravdess.load_ravdess`
+        :func:`facedata.ravdess.load_ravdess`
     dual_view_half : where the frontal face is in dual-view (view 2) recordings:
         "right" (default), "left", or "auto" (the half in which the detector finds
         the larger face; the Haar cascade is frontal, so this picks the frontal

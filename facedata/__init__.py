@@ -3,7 +3,7 @@ and loaders for RAVDESS, MMI, BAUM-1s and iCV-MEFED.
 
 Every loader returns a :class:`FaceDataset` and a :class:`LoadReport`;
 ``load(name, root, **options)`` picks the loader by name (:data:`DATASETS`).
-The command line is ``python -m clifer.data --help``.
+The command line is ``python -m facedata --help``.
 """
 
 from .dataset import CLASS_IDS, CLASSES, FaceDataset, LoadReport

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clifer.data.video import (
+from facedata.video import (
     VideoError,
     VideoInfo,
     chunked_frame_indices,
