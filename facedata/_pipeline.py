@@ -376,16 +376,31 @@ def drop_incomplete_subjects(
     return dataset
 
 
-def cached(
+def load_sources(
     name: str,
-    root: Path,
+    path: Path,
     options: dict,
     face_options: FaceOptions,
-    build_it: Callable[[], tuple[FaceDataset, LoadReport]],
+    find: Callable[[LoadReport], list[Source]],
+    *,
     cache: bool | str | Path,
+    progress: bool,
+    finish: Callable[[FaceDataset, LoadReport], FaceDataset] | None = None,
 ) -> tuple[FaceDataset, LoadReport]:
-    """``build_it()`` through the crop cache, keyed by the dataset and face options."""
+    """What every loader does once it knows its sources: ``find(report)`` lists them
+    (reporting what it skips), :func:`build` reads their faces, ``finish`` may filter
+    the dataset, and the whole goes through the crop cache, keyed by the dataset's
+    ``options`` and the face options (a second load with the same key reads no file)."""
+
+    def build_it() -> tuple[FaceDataset, LoadReport]:
+        report = LoadReport(name, str(path))
+        dataset, report = build(name, path, find(report), face_options, report,
+                                progress=progress)  # fmt: skip
+        if finish is not None:
+            dataset = finish(dataset, report)
+        return dataset, report
+
     from .cache import cached_load
 
     key = {**options, **face_options.cache_key()}
-    return cached_load(name, root, key, build_it, cache=cache)
+    return cached_load(name, path, key, build_it, cache=cache)

@@ -280,14 +280,14 @@ def load_baum1s(
     def where(subject: str) -> Path:
         return video_folder / subject
 
-    def build() -> tuple[FaceDataset, LoadReport]:
-        report = LoadReport(NAME, str(path))
+    def find(report: LoadReport) -> list[P.Source]:
         sources = find_sources(path, video_folder, annotation_file, report)
-        if require_all_classes:
-            sources = P.keep_complete_subjects(sources, report, where)
-        dataset, report = P.build(NAME, path, sources, face_options, report, progress=progress)
-        if require_all_classes:
-            dataset = P.drop_incomplete_subjects(dataset, report, where)
-        return dataset, report
+        return P.keep_complete_subjects(sources, report, where) if require_all_classes \
+            else sources
 
-    return P.cached(NAME, path, options, face_options, build, cache)
+    def finish(dataset: FaceDataset, report: LoadReport) -> FaceDataset:
+        return P.drop_incomplete_subjects(dataset, report, where) if require_all_classes \
+            else dataset
+
+    return P.load_sources(NAME, path, options, face_options, find, cache=cache,
+                          progress=progress, finish=finish)

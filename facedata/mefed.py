@@ -22,6 +22,7 @@ skipped. Images are ``.jpg``, ``.jpeg``, ``.png``, ``.bmp`` or ``.tif(f)``.
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 from . import _pipeline as P
@@ -128,9 +129,5 @@ def load_mefed(
     face_options = P.FaceOptions(image_size, margin, faces, detector)
     path = P.require_root(root, NAME, LAYOUT)
 
-    def build() -> tuple[FaceDataset, LoadReport]:
-        report = LoadReport(NAME, str(path))
-        sources = find_sources(path, report)
-        return P.build(NAME, path, sources, face_options, report, progress=progress)
-
-    return P.cached(NAME, path, {}, face_options, build, cache)
+    return P.load_sources(NAME, path, {}, face_options, partial(find_sources, path),
+                          cache=cache, progress=progress)

@@ -214,9 +214,5 @@ def load_mmi(
     options = {"dual_view_half": dual_view_half, "peak_frames": int(peak_frames),
                "neutral_first_frame": bool(neutral_first_frame)}  # fmt: skip
 
-    def build() -> tuple[FaceDataset, LoadReport]:
-        report = LoadReport(NAME, str(path))
-        sources = find_sources(path, report, **options)
-        return P.build(NAME, path, sources, face_options, report, progress=progress)
-
-    return P.cached(NAME, path, options, face_options, build, cache)
+    return P.load_sources(NAME, path, options, face_options,
+                          partial(find_sources, path, **options), cache=cache, progress=progress)

@@ -183,14 +183,12 @@ def load_ravdess(
     if next(path.glob("Actor_*"), None) is None and next(path.glob("*/Actor_*"), None) is None:
         raise FileNotFoundError(f"{NAME}: no Actor_XX folder under {path}. Expected:\n{LAYOUT}")
 
-    def build() -> tuple[FaceDataset, LoadReport]:
-        report = LoadReport(NAME, str(path))
-        sources = find_sources(path, report, modalities=modality_codes,
-                               vocal_channels=channel_codes)  # fmt: skip
-        return P.build(NAME, path, sources, face_options, report, progress=progress)
-
     options = {
         "modalities": sorted(MODALITIES[c] for c in modality_codes),
         "vocal_channels": sorted(VOCAL_CHANNELS[c] for c in channel_codes),
     }
-    return P.cached(NAME, path, options, face_options, build, cache)
+    return P.load_sources(
+        NAME, path, options, face_options,
+        partial(find_sources, path, modalities=modality_codes, vocal_channels=channel_codes),
+        cache=cache, progress=progress,
+    )  # fmt: skip
