@@ -20,8 +20,10 @@ order; it prints a summary table and writes ``results/<run>/``:
 A cell file that is not whole (cut short, edited) is set aside as ``.damaged`` and
 the cell runs again. Every setting and option is checked before any work.
 
-Real data: ``--dataset ravdess --root DIR`` (or mmi, baum1, mefed); everything
-else through ``--config FILE`` (see :mod:`clifer.config`).
+Real data: ``--dataset ravdess --root DIR`` (or mmi, baum1s, mefed, own: one's own
+recordings); everything else through ``--config FILE`` (see :mod:`clifer.config`).
+A dataset without persons (fer2013) is refused before any work: CLIFER learns
+one person at a time; FER2013 serves pre-training and judging expressions.
 """
 
 from __future__ import annotations
@@ -40,6 +42,41 @@ from .store import ResultStore, config_hash, file_hash, write_atomically
 
 DEFAULT_RESULTS = Path("results")
 FAILURES = "failures.log"  # the whole errors of the cells that failed in the last run
+
+
+def check_dataset(dataset: str, root: str | None = None) -> None:
+    """A clear error, before any work, for a dataset without persons (FER2013: each image
+    its own subject; CLIFER learns one person's expressions at a time), and for a root
+    that matches none of the dataset's layouts (the error prints them)."""
+    if dataset == "synthetic":
+        return
+    from facedata import DATASETS
+    from facedata.loaders import check_root
+
+    entry = DATASETS.get(dataset)
+    if entry is not None and not entry.persons:
+        with_persons = ", ".join(name for name, e in DATASETS.items() if e.persons)
+        raise ValueError(
+            f"{dataset} has no persons (each image is its own subject), and CLIFER learns one "
+            f"person's expressions at a time: {dataset} serves pre-training (python -m "
+            f"imagination.train --dataset {dataset} --root DIR) and judging expressions; for "
+            f"the experiments take the synthetic default or a dataset with persons "
+            f"({with_persons})"
+        )
+    if root is not None:
+        check_root(dataset, root)
+
+
+def dataset_help(extra: str = "") -> str:
+    """The ``--dataset`` help: the names the registry knows, those without persons apart."""
+    from facedata import DATASETS
+
+    with_persons = [name for name, e in DATASETS.items() if e.persons]
+    without = [name for name, e in DATASETS.items() if not e.persons]
+    text = f"synthetic (default), {', '.join(with_persons)}"
+    if without:
+        text += f" ({', '.join(without)}: no persons, refused)"
+    return text + extra
 
 
 def load_faces(cfg: ExperimentConfig, model):
@@ -165,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
             and cfg.dataset == "synthetic":
         overrides["subjects"] = None
     cfg = cfg.replace(**overrides) if overrides else cfg
+    check_dataset(cfg.dataset, cfg.root)
     model = imagination_model(cfg.imagination)
     from imagination.pretrained import pretrained_path
 
@@ -236,8 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="CLIFER's experiments (Algorithm 1, experiments 1 and 2) on the "
                     "synthetic default or a real dataset.")
     parser.add_argument("--config", type=Path, help="a .toml or .json configuration")
-    parser.add_argument("--dataset", help="synthetic (default), ravdess, mmi, baum1, mefed")
-    parser.add_argument("--root", help="the real dataset's folder as distributed")
+    parser.add_argument("--dataset", help=dataset_help())
+    parser.add_argument("--root", help="the real dataset's folder as distributed (an error "
+                        "prints the layouts it may have)")
     parser.add_argument("--subjects", type=positive_int,
                         help="synthetic: how many new subjects")
     parser.add_argument("--conditions", help="comma-separated: mlp,gdm,gdm+replay,clifer,"

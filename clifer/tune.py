@@ -30,6 +30,7 @@ import pandas as pd
 
 from .cli import add_running_options, positive_int, run_command
 from .config import ExperimentConfig
+from .experiment import check_dataset, dataset_help
 from .orders import parse_orders
 from .protocol import SubjectFeatures
 from .runner import plan, run_cells
@@ -188,6 +189,8 @@ def summary(cfg: TuneConfig, store: TrialsFile) -> str:
 def run(args: argparse.Namespace) -> int:
     from .runner import imagination_model
 
+    if args.dataset is not None:
+        check_dataset(args.dataset)  # FER2013 refused before the search's own checks
     cfg = TuneConfig.from_file(args.config) if args.config else TuneConfig()
     overrides: dict[str, Any] = {k: v for k, v in (("condition", args.condition),
                                                    ("trials", args.trials))
@@ -203,6 +206,7 @@ def run(args: argparse.Namespace) -> int:
     if args.subjects is not None:
         overrides["validation_subjects"] = args.subjects
     cfg = cfg.replace(**overrides) if overrides else cfg
+    check_dataset(cfg.experiment_config().dataset, cfg.experiment_config().root)
     if args.show_space:
         print(space_toml(cfg.checked_space()))
         return 0
@@ -258,8 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "class, or averaged over the classes")
     parser.add_argument("--subjects", type=positive_int,
                         help="synthetic: how many validation subjects")
-    parser.add_argument("--dataset", help="synthetic (default), ravdess, mmi, baum1, mefed "
-                        "(real data: name validation_subjects in --config)")
+    parser.add_argument("--dataset", help=dataset_help(" (real data: name "
+                                                       "validation_subjects in --config)"))
     parser.add_argument("--root", help="the real dataset's folder as distributed")
     parser.add_argument("--imagination", help="a .keras imagination model (default: shipped)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)

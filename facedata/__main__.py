@@ -1,8 +1,8 @@
 """Command line of the face data: ``python -m facedata {synth,prepare,faces}``.
 
 - ``synth``: write a synthetic corpus in the RAVDESS layout.
-- ``prepare``: load a dataset (real or synthetic) into face crops, fill the
-  cache, print the load report, optionally save the crops.
+- ``prepare``: load a dataset (real or synthetic, FER2013, one's own) into face
+  crops, fill the cache, print the load report, optionally save the crops.
 - ``faces``: a picture of synthetic subjects' six expressions.
 """
 
@@ -30,9 +30,11 @@ def _prepare(args: argparse.Namespace) -> int:
     from .loaders import load
 
     cache: bool | Path = False if args.no_cache else (args.cache_dir or True)
+    given = {k: v for k, v in (("faces", args.faces), ("video_frames", args.video_frames))
+             if v is not None}  # fmt: skip
     dataset, report = load(
-        args.dataset, args.root, image_size=args.image_size, faces=args.faces, cache=cache,
-        progress=not args.quiet,
+        args.dataset, args.root, image_size=args.image_size, cache=cache,
+        progress=not args.quiet, **given,
     )  # fmt: skip
     print(report)
     if args.out:
@@ -56,6 +58,15 @@ def _faces(args: argparse.Namespace) -> int:
     return 0
 
 
+def _video_frames(text: str) -> str | int:
+    """An argparse type: "chunks" or a whole number >= 1."""
+    if text == "chunks":
+        return text
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be 'chunks' or a whole number >= 1, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m facedata",
@@ -74,13 +85,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .loaders import DATASETS
 
-    prepare = sub.add_parser("prepare", help="load a dataset into face crops (and the cache)")
+    layouts = "\n\n".join(entry.describe() for entry in DATASETS.values())
+    prepare = sub.add_parser(
+        "prepare", help="load a dataset into face crops (and the cache)",
+        description="Load a dataset into face crops, fill the cache and print the load "
+                    "report (crops per subject or split and class; what was converted, and "
+                    "what was skipped and why).",
+        epilog=f"the layouts read:\n\n{layouts}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     prepare.add_argument("--dataset", required=True, choices=sorted(DATASETS))
-    prepare.add_argument("--root", required=True, type=Path, help="the dataset as distributed")
+    prepare.add_argument("--root", required=True, type=Path,
+                         help="the dataset as distributed (a folder; for fer2013 and an own "
+                         "manifest also the CSV itself)")  # fmt: skip
     prepare.add_argument("--image-size", type=int, default=96, help="side of the face crops")
-    prepare.add_argument("--faces", choices=("auto", "detect", "recorded"), default="auto",
+    prepare.add_argument("--faces", choices=("auto", "detect", "recorded"),
                          help="find faces with the Haar cascade, or use recorded boxes where a "
-                         "corpus has them (auto: recorded when present)")  # fmt: skip
+                         "corpus has them (default auto: recorded when present; fer2013 "
+                         "takes none: its images are face crops)")  # fmt: skip
+    prepare.add_argument("--video-frames", type=_video_frames, metavar="chunks|N",
+                         help="own: a video's frames, the paper's 500 ms chunks (default) "
+                         "or every N-th frame")  # fmt: skip
     prepare.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     prepare.add_argument("--cache-dir", type=Path, help="cache folder (default ~/.cache/clifer)")
     prepare.add_argument("--out", type=Path, help="also save the crops to this .npz file")

@@ -104,6 +104,41 @@ def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool
     ]
 
 
+def split_spec(text: str) -> tuple[str, ...]:
+    """An argparse type for ``--splits``: "all" or comma-separated split names."""
+    from facedata.dataset import SPLITS
+
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    if names == ("all",):
+        return names
+    unknown = [n for n in names if n not in SPLITS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"must be 'all' or comma-separated split names of {', '.join(SPLITS)}, got {text!r}")
+    return names
+
+
+def select_splits(faces, splits: tuple[str, ...] | None):
+    """The training faces of a dataset with splits (FER2013): the named splits, or by
+    default the train split alone, so that validation and test stay unseen for judging
+    expressions. A dataset without splits is taken whole (naming splits for it is an
+    error)."""
+    present = faces.split_names()
+    if not present:
+        if splits not in (None, ("all",)):
+            raise ValueError(f"--splits {','.join(splits)}: the {faces.name or 'training'} "
+                             "faces have no splits")  # fmt: skip
+        return faces
+    if splits == ("all",):
+        return faces
+    wanted = ("train",) if splits is None else splits
+    missing = [s for s in wanted if s not in present]
+    if missing:
+        raise ValueError(f"--splits: {faces.name} has no {', '.join(missing)} split "
+                         f"(it has {', '.join(present)})")  # fmt: skip
+    return faces.for_split(*wanted)
+
+
 def _grid_inputs(faces, data: str, image_size: int) -> np.ndarray:
     """One face per class: of unseen synthetic subjects, or the data's first ones."""
     from .data import synthetic_faces
@@ -138,7 +173,19 @@ def _identity(args, faces, image_size: int, out: Path):
     return net
 
 
+def _has_persons(dataset: str) -> bool:
+    if dataset == "synthetic":
+        return True
+    from facedata import DATASETS
+
+    return DATASETS[dataset].persons
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.dataset != "synthetic" and args.root is not None:
+        from facedata.loaders import check_root
+
+        check_root(args.dataset, args.root)  # a wrong root before any work (TensorFlow's start)
     from .caae import CAAE, load
     from .config import preset
     from .data import steps_per_epoch, to_tf_dataset, training_faces
@@ -171,10 +218,16 @@ def run(args: argparse.Namespace) -> int:
     args.epochs, args.id_weight = args.epochs or cfg.epochs, cfg.id_weight
     if args.keep_best is None:
         args.keep_best = cfg.keep_best
-    faces = training_faces(args.data, image_size=cfg.image_size, root=args.root,
+    faces = training_faces(args.dataset, image_size=cfg.image_size, root=args.root,
                            n_subjects=args.subjects, seed=cfg.seed)  # fmt: skip
-    print(f"training faces: {len(faces)} of {len(faces.subject_ids())} subjects, "
+    faces = select_splits(faces, args.splits)
+    splits = f" ({', '.join(faces.split_names())} split)" if faces.split_names() else ""
+    print(f"training faces: {len(faces)}{splits} of {len(faces.subject_ids())} subjects, "
           f"{cfg.image_size}x{cfg.image_size}")  # fmt: skip
+    if not _has_persons(args.dataset) and (cfg.pair_weight > 0 or args.id_weight > 0):
+        print(f"note: {args.dataset} has no persons (each face is its own subject), so the "
+              "paired translation loss and a trained identity network see no second face "
+              "of anyone: consider --pair-weight 0 --id-weight 0")  # fmt: skip
     if not args.resume:
         model = CAAE(cfg, identity_network=_identity(args, faces, cfg.image_size, out))
         model.compile()
@@ -188,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
         model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch(len(faces),
                                                                             cfg.batch_size),
                   initial_epoch=done, verbose=0 if args.quiet else "auto",
-                  callbacks=_callbacks(out, _grid_inputs(faces, args.data, cfg.image_size),
+                  callbacks=_callbacks(out, _grid_inputs(faces, args.dataset, cfg.image_size),
                                        args.grid_every, args.resume,
                                        args.epochs - args.keep_best if args.keep_best else None))
     model.save(out / "model.keras")
@@ -216,9 +269,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m imagination.train",
         description="Pre-train the imagination model (a conditional adversarial auto-encoder).",
     )
-    parser.add_argument("--data", default="synthetic", choices=["synthetic", *sorted(DATASETS)],
-                        help="training faces: synthetic subjects, or a real dataset (--root)")
+    parser.add_argument("--dataset", "--data", dest="dataset", default="synthetic",
+                        choices=["synthetic", *sorted(DATASETS)],
+                        help="training faces: synthetic subjects (default), or a dataset read "
+                        "from --root (fer2013: its train split unless --splits)")
     parser.add_argument("--root", type=Path, help="the real dataset's folder as distributed")
+    parser.add_argument("--splits", type=split_spec, metavar="NAMES",
+                        help="for a dataset with splits (fer2013): comma-separated train, "
+                        "validation, test, or all (default: train, leaving validation and "
+                        "test unseen)")
     parser.add_argument("--subjects", type=int, default=2000,
                         help="synthetic identities to train on (default 2000)")
     parser.add_argument("--preset", default="cpu", choices=["cpu", "paper"])

@@ -213,3 +213,78 @@ def write_image(path: Path, subject: int, expression: int, *, boxes: bool = True
     if boxes:
         RecordedFaces({0: [tuple(face_boxes[middle])]}).to_csv(RecordedFaces.sidecar(path))
     return path
+
+
+# -- FER2013 --------------------------------------------------------------------------------
+
+FER_SIDE = 48
+
+
+def fer_face(seed: int) -> np.ndarray:
+    """A 48x48 grey uint8 image unique to ``seed``: a gradient (so that row-major order
+    and orientation are checked) shifted by the seed, plus a seeded speckle."""
+    rows, cols = np.mgrid[0:FER_SIDE, 0:FER_SIDE]
+    speckle = np.random.default_rng(seed).integers(0, 16, (FER_SIDE, FER_SIDE))
+    return ((rows * 4 + cols + seed * 7 + speckle) % 256).astype(np.uint8)
+
+
+def fer_pixels(face: np.ndarray) -> str:
+    """The CSV's pixel string of a face: its values, row by row, space-separated."""
+    return " ".join(map(str, face.ravel().tolist()))
+
+
+def write_fer_csv(
+    path: Path, rows: Iterable[tuple], *, columns: tuple[str, ...] = ("emotion", "pixels", "Usage")
+) -> Path:
+    """A FER2013 CSV of ``rows``, each a tuple of cells in ``columns`` order (text as
+    given: a broken row is written as it comes). Written by hand, not with pandas,
+    so that no cell is quoted or reformatted unless the test does it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [",".join(columns), *(",".join(str(c) for c in row) for row in rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def write_grey(path: Path, face: np.ndarray) -> Path:
+    """An image file of a face (grey, or colour given as RGB)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = face if face.ndim == 2 else np.ascontiguousarray(face[..., ::-1])
+    assert cv2.imwrite(str(path), image), path
+    return path
+
+
+# -- one's own data ----------------------------------------------------------------------------
+
+
+def write_still(
+    path: Path, subject: int, expression: int, *, form: str = "rgb", boxes: bool = True,
+    scale: float = 1.0,
+) -> Path:
+    """A still of the subject's expression (:func:`write_image`'s frame) written as
+    ``form``: "rgb", "grey", "rgba" (alpha 255 on the face box, 0 elsewhere) or
+    "16bit"; ``scale`` resizes it (and its recorded box)."""
+    frames, face_boxes = clip(subject, expression)
+    middle = len(frames) // 2
+    rgb, box = frames[middle], np.asarray(face_boxes[middle], float)
+    if scale != 1.0:
+        size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        box = box * scale
+    bgr = np.ascontiguousarray(rgb[..., ::-1])
+    if form == "grey":
+        image = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    elif form == "rgba":
+        alpha = np.zeros(bgr.shape[:2], np.uint8)
+        x, y, w, h = (int(v) for v in box)
+        alpha[max(y, 0) : y + h, max(x, 0) : x + w] = 255
+        image = np.dstack([bgr, alpha])
+    elif form == "16bit":
+        image = bgr.astype(np.uint16) * 257
+    else:
+        image = bgr
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert cv2.imwrite(str(path), image), path
+    if boxes:
+        box = tuple(max(1, round(v)) if i >= 2 else round(v) for i, v in enumerate(box))
+        RecordedFaces({0: [box]}).to_csv(RecordedFaces.sidecar(path))
+    return path
