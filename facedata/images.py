@@ -19,8 +19,9 @@ can count it, rather than the image dropped:
 The file is read as bytes and decoded from memory (paths in any script, on
 any platform). JPEG files are decoded with their EXIF orientation applied
 (phone photos are often stored sideways); other formats as stored, with their
-alpha and depth. A file that does not decode, or is truncated (OpenCV 4.9 and
-later refuse a JPEG or PNG cut short), is an :class:`ImageError`.
+alpha and depth. A file that does not decode, or is truncated, is an
+:class:`ImageError` (the decoder tells: OpenCV 4.14, tested here, refuses a JPEG,
+PNG, BMP, TIFF or WebP cut short; an older one may give a JPEG's part before the cut).
 """
 
 from __future__ import annotations
