@@ -1,20 +1,29 @@
-"""From a frame to a face crop: detection, the largest face, a square crop.
+"""From a frame to a face crop: detection, the largest face, a square crop, aligned
+when the detector gives the eyes.
 
 The crop path is the same for every source::
 
-    face_crop(image_bgr, detector)   # detect -> largest_face -> crop_face
+    face_crop(image_bgr, detector)   # find_faces -> largest -> crop_of
 
-and the detector is pluggable (anything with ``detect(image_bgr) -> boxes``):
+and the detector is pluggable: anything with ``detect(image_bgr) -> boxes``, and,
+when it also has ``detect_faces(image_bgr) -> [Face]`` with landmarks, the crops
+are aligned on the eyes (:mod:`facedata.align`). Detectors by name
+(:func:`detector_named`, :data:`DETECTORS`):
 
-* :class:`HaarFaceDetector` -- OpenCV's frontal-face Haar cascade, for real
-  videos and photos;
-* :class:`RecordedFaces` -- boxes known in advance, one video at a time (read
-  from a sidecar ``<video stem>.faces.csv``); ``recorded.at(i)`` is the
-  detector for frame ``i``;
-* :class:`FixedFaces` -- the same boxes for every image.
+* ``"mtcnn"`` (the default for real photos and videos, :func:`default_detector`):
+  :class:`~facedata.mtcnn_detector.MTCNNFaceDetector`, boxes and five
+  landmarks, crops aligned on the eyes;
+* ``"haar"``: :class:`HaarFaceDetector`, OpenCV's frontal-face Haar cascade,
+  about three times faster (bench/test_detection_speed.py), boxes only, crops
+  not aligned.
+
+Boxes known in advance plug into the same path: :class:`RecordedFaces` (read
+from a sidecar ``<video stem>.faces.csv``; ``recorded.at(i)`` is the detector for
+frame ``i``) and :class:`FixedFaces` (the same boxes for every image); their crops
+are not aligned.
 
 :func:`video_face_crops` runs the whole path for a list of frames of one video:
-the sidecar's boxes when the video has one, the Haar cascade otherwise.
+the sidecar's boxes when the video has one, the default detector otherwise.
 
 Crops are RGB float32 in [-1, 1], shape ``(size, size, 3)``, the layout of
 :class:`~facedata.dataset.FaceDataset` images.
@@ -33,13 +42,39 @@ from typing import Protocol, runtime_checkable
 import cv2
 import numpy as np
 
+from .align import aligned_crop, face_box
 from .video import read_frames
 
 Box = tuple[int, int, int, int]
 """A face box: x, y (top-left corner), width, height, in pixels."""
 
+Point = tuple[float, float]
+"""A point of an image, x and y in pixels (continuous: pixel i covers [i, i + 1))."""
+
 SIDECAR_SUFFIX = ".faces.csv"
 _CSV_COLUMNS = ("frame", "x", "y", "w", "h")
+
+
+@dataclasses.dataclass(frozen=True)
+class Face:
+    """A face a detector found: its box, its score and, from a detector that gives
+    them, five landmarks in the image: the eye on the image's left (the person's
+    right eye), the other eye, the nose tip, and the mouth corners, left then right."""
+
+    box: Box
+    confidence: float = 1.0
+    landmarks: tuple[Point, ...] | None = None
+
+    @property
+    def eyes(self) -> tuple[Point, Point] | None:
+        """The eye centres, image-left first, or None without landmarks."""
+        return None if self.landmarks is None else (self.landmarks[0], self.landmarks[1])
+
+    def crop_box(self) -> Box:
+        """The box its crop is taken around: the upright face box the eyes define
+        (:func:`facedata.align.face_box`) when it has landmarks, else its own box."""
+        eyes = self.eyes
+        return self.box if eyes is None else face_box(*eyes)
 
 
 @runtime_checkable
@@ -47,6 +82,32 @@ class FaceDetector(Protocol):
     """Anything that finds face boxes in a BGR uint8 image."""
 
     def detect(self, image_bgr: np.ndarray) -> list[Box]: ...
+
+
+@runtime_checkable
+class LandmarkDetector(Protocol):
+    """A detector that also gives each face's score and landmarks (:class:`Face`)."""
+
+    def detect(self, image_bgr: np.ndarray) -> list[Box]: ...
+
+    def detect_faces(self, image_bgr: np.ndarray) -> list[Face]: ...
+
+
+def find_faces(image_bgr: np.ndarray, detector: FaceDetector) -> list[Face]:
+    """The faces ``detector`` finds: its own :class:`Face` objects when it gives
+    them, else its boxes as faces without landmarks."""
+    if isinstance(detector, LandmarkDetector):
+        return list(detector.detect_faces(image_bgr))
+    return [Face(_as_box(box)) for box in detector.detect(image_bgr)]
+
+
+def largest(faces: Iterable[Face]) -> Face | None:
+    """The face of largest box area (the first of equals), or None when there is none."""
+    best: Face | None = None
+    for face in faces:
+        if best is None or face.box[2] * face.box[3] > best.box[2] * best.box[3]:
+            best = face
+    return best
 
 
 class HaarFaceDetector:
@@ -276,12 +337,24 @@ def crop_face(image_bgr: np.ndarray, box: Box, size: int = 96, margin: float = 0
     return rgb.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
 
 
+def crop_of(image_bgr: np.ndarray, face: Face, size: int = 96, margin: float = 0.2) -> np.ndarray:
+    """The crop of one face: aligned on its eyes when it has landmarks
+    (:func:`facedata.align.aligned_crop`), else the square around its box
+    (:func:`crop_face`); ``margin`` is added around the face box either way."""
+    eyes = face.eyes
+    if eyes is None:
+        return crop_face(image_bgr, face.box, size, margin)
+    return aligned_crop(image_bgr, *eyes, size=size, margin=margin)
+
+
 def face_crop(
-    image_bgr: np.ndarray, detector: FaceDetector, size: int = 96, margin: float = 0.2
+    image_bgr: np.ndarray, detector: FaceDetector | str, size: int = 96, margin: float = 0.2
 ) -> np.ndarray | None:
-    """Detect, take the largest face, crop it (see :func:`crop_face`); None when no face."""
-    box = largest_face(detector.detect(image_bgr))
-    return None if box is None else crop_face(image_bgr, box, size, margin)
+    """Detect, take the largest face, crop it (:func:`crop_of`); None when no face.
+
+    ``detector`` is a detector or a name of :data:`DETECTORS`."""
+    face = largest(find_faces(image_bgr, resolve_detector(detector)))
+    return None if face is None else crop_of(image_bgr, face, size, margin)
 
 
 @dataclasses.dataclass
@@ -301,22 +374,23 @@ class VideoCrops:
 def video_face_crops(
     path: str | os.PathLike,
     indices: Iterable[int],
-    detector: FaceDetector | None = None,
+    detector: FaceDetector | str | None = None,
     size: int = 96,
     margin: float = 0.2,
 ) -> VideoCrops:
     """Face crops of the given frames of one video.
 
     With no ``detector``, a sidecar ``<stem>.faces.csv`` beside the video gives
-    the boxes (:class:`RecordedFaces`) and otherwise a default
-    :class:`HaarFaceDetector` finds them. Raises
+    the boxes (:class:`RecordedFaces`) and otherwise the default detector
+    (:func:`default_detector`, MTCNN) finds them; ``detector`` may be a name of
+    :data:`DETECTORS`. Raises
     :class:`~facedata.video.VideoError` when no wanted frame can be read
     and ValueError for a malformed sidecar.
     """
     wanted = sorted({int(i) for i in indices})
     recorded = RecordedFaces.for_video(path) if detector is None else None
-    if detector is None and recorded is None:
-        detector = default_detector()
+    if recorded is None:
+        detector = resolve_detector(detector)
     frames = read_frames(path, wanted)
     crops: dict[int, np.ndarray] = {}
     no_face: list[int] = []
@@ -330,8 +404,38 @@ def video_face_crops(
     return VideoCrops(crops, [i for i in wanted if i not in frames], no_face)
 
 
+DETECTORS = ("mtcnn", "haar")
+"""The detectors by name; the first is the default."""
+
+
 @functools.cache
-def default_detector() -> HaarFaceDetector:
-    """One shared :class:`HaarFaceDetector` with the default settings, loaded once
-    (share it within a thread: OpenCV's cascade is not documented thread-safe)."""
-    return HaarFaceDetector()
+def detector_named(name: str) -> FaceDetector:
+    """The shared detector called ``name`` (one of :data:`DETECTORS`), with its
+    default settings, made once per process: ``"mtcnn"``
+    (:class:`~facedata.mtcnn_detector.MTCNNFaceDetector`; its networks are built
+    on its first image) or ``"haar"`` (:class:`HaarFaceDetector`; share it within
+    a thread: OpenCV's cascade is not documented thread-safe)."""
+    if name == "mtcnn":
+        from .mtcnn_detector import MTCNNFaceDetector
+
+        return MTCNNFaceDetector()
+    if name == "haar":
+        return HaarFaceDetector()
+    raise ValueError(f"unknown face detector {name!r}; choose from {', '.join(DETECTORS)}")
+
+
+def resolve_detector(detector: FaceDetector | str | None) -> FaceDetector:
+    """A detector from a name of :data:`DETECTORS` (any case), None (the default,
+    MTCNN) or a detector object (anything with ``detect``), which is returned as is."""
+    if detector is None:
+        return default_detector()
+    if isinstance(detector, str):
+        return detector_named(detector.strip().lower())
+    if not callable(getattr(detector, "detect", None)):
+        raise TypeError(f"a face detector needs a detect(image_bgr) method, got {detector!r}")
+    return detector
+
+
+def default_detector() -> FaceDetector:
+    """The default detector for real photos and videos: the shared MTCNN."""
+    return detector_named(DETECTORS[0])

@@ -1,13 +1,13 @@
-"""Face detection and cropping, on real photos that ship with packages and on videos."""
+"""Face detection with OpenCV's Haar cascade (the named, faster option) and cropping, on
+real photos that ship with packages and on videos; the video path with the default detector."""
 
 from __future__ import annotations
 
 import cv2
-import matplotlib.cbook
-import matplotlib.image
 import numpy as np
 import pytest
 import skimage.data
+from photos import ASTRONAUT, GRACE_HOPPER, astronaut_bgr, face_centre, grace_hopper_bgr, inside
 
 from facedata.faces import (
     FaceDetector,
@@ -21,36 +21,10 @@ from facedata.faces import (
 )
 from facedata.video import VideoError, read_frames
 
-# Hand-checked landmarks (x, y) of each photo, read off a grid drawn on it:
-# the eye centres and the middle of the mouth.
-ASTRONAUT = {"eyes": [(203, 100), (245, 102)], "mouth": (222, 145)}
-GRACE_HOPPER = {"eyes": [(225, 187), (305, 185)], "mouth": (265, 277)}
-
-
-def astronaut_bgr() -> np.ndarray:
-    return cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
-
-
-def grace_hopper_bgr() -> np.ndarray:
-    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as f:
-        return cv2.cvtColor(matplotlib.image.imread(f), cv2.COLOR_RGB2BGR)
-
 
 @pytest.fixture(scope="module")
 def detector() -> HaarFaceDetector:
     return HaarFaceDetector()
-
-
-def face_centre(landmarks) -> np.ndarray:
-    """Midway between the eyes' midpoint and the mouth."""
-    eyes = np.mean(landmarks["eyes"], axis=0)
-    return (eyes + np.asarray(landmarks["mouth"])) / 2
-
-
-def inside(point, box, slack: float = 0.0) -> bool:
-    x, y, w, h = box
-    px, py = point
-    return x + slack * w <= px <= x + (1 - slack) * w and y + slack * h <= py <= y + (1 - slack) * h
 
 
 def to_crop(point, box, size: int = 96, margin: float = 0.2) -> np.ndarray:
@@ -305,7 +279,7 @@ def face_video(path, fourcc: str = "mp4v") -> list[tuple[int, int, int, int]]:
 def test_video_face_crops_by_detection(tmp_path, detector, fourcc):
     path = tmp_path / ("clip.mp4" if fourcc == "mp4v" else "clip.avi")
     squares = face_video(path, fourcc)
-    result = video_face_crops(path, [0, 3, 5, 11, 40], size=48)
+    result = video_face_crops(path, [0, 3, 5, 11, 40], detector="haar", size=48)
     assert sorted(result.crops) == [0, 3, 11]
     assert result.no_face == [5] and result.unreadable == [40]
     frames = read_frames(path, result.crops)
@@ -315,6 +289,22 @@ def test_video_face_crops_by_detection(tmp_path, detector, fourcc):
         pasted = face_centre(ASTRONAUT) - (138, 35)  # in the 170-pixel square pasted at 72
         assert inside((x, y) + pasted * side / 170, box, slack=0.3)
         np.testing.assert_array_equal(crop, crop_face(frames[i], box, size=48))
+
+
+def test_video_face_crops_use_the_default_detector(tmp_path):
+    """Without a sidecar and without a detector, MTCNN finds the faces and the crops
+    are aligned on its eyes."""
+    pytest.importorskip("mtcnn")
+    from facedata.faces import default_detector
+
+    path = tmp_path / "clip.mp4"
+    face_video(path)
+    result = video_face_crops(path, [0, 5, 7], size=48)
+    assert sorted(result.crops) == [0, 7] and result.no_face == [5]
+    frames = read_frames(path, [0, 7])
+    for i in (0, 7):
+        np.testing.assert_array_equal(result.crops[i], face_crop(frames[i], default_detector(), 48))
+        assert not np.array_equal(result.crops[i], face_crop(frames[i], "haar", 48))
 
 
 def test_video_face_crops_with_a_sidecar(tmp_path):
