@@ -2,10 +2,12 @@
 from and recognises.
 
 :func:`frames` reads a video file or a camera frame by frame (OpenCV VideoCapture);
-:class:`FaceFinder` finds the largest face of a frame (the Haar cascade on a copy
-scaled down to ``detect_side`` pixels, which keeps detection within a 30 fps
-budget on 2 cores) and crops it at the imagination model's size;
-:func:`recognise` runs a :class:`PersonalModel` over a stream in batches.
+:class:`FaceFinder` follows the largest face of a stream of frames and crops it at
+the imagination model's size, aligned on the eyes (MTCNN, by default, on a copy
+scaled down to ``detect_side`` pixels every ``every`` frames, optical-flow
+tracking in between: :class:`facedata.tracking.FaceTracker`; the whole loop runs
+above 30 frames/s on 2 cores, docs/benchmarks.md); :func:`recognise` runs a
+:class:`PersonalModel` over a stream in batches.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from facedata.faces import Box, crop_face, default_detector, largest_face
+from facedata.faces import Box, FaceDetector, crop_of
+from facedata.tracking import DEFAULT_EVERY, FaceTracker
 from facedata.video import VideoError
 
 
@@ -67,30 +70,41 @@ def frames(video: str | os.PathLike | None = None, camera: int | None = None,
 
 
 class FaceFinder:
-    """The largest face of a frame, cropped square at ``size`` (RGB floats in [-1, 1]).
+    """The largest face of each frame of a stream, cropped square at ``size`` (RGB
+    floats in [-1, 1]), aligned on the eyes when the detector gives them.
 
-    Detection runs on a copy whose smaller side is at most ``detect_side`` pixels;
-    the box is scaled back and the crop taken from the full frame.
+    ``detector`` is a name (``"mtcnn"``, the default, or ``"haar"``) or a detector
+    object. It runs on a copy whose smaller side is at most ``detect_side``
+    pixels, every ``every`` frames and whenever the face is lost; in between the
+    face is tracked (:class:`facedata.tracking.FaceTracker`; ``every=1`` detects
+    on every frame). Boxes and crops are at the full frame's scale. Frames must
+    come in order: one finder per stream.
     """
 
-    def __init__(self, size: int, detect_side: int = 240, detector=None, margin: float = 0.2):
+    def __init__(self, size: int, detect_side: int = 240,
+                 detector: FaceDetector | str | None = None, margin: float = 0.2,
+                 every: int = DEFAULT_EVERY):  # fmt: skip
         self.size = size
-        self.detect_side = detect_side
-        self.detector = detector or default_detector()
         self.margin = margin
+        self.tracker = FaceTracker(detector, every=every, detect_side=detect_side)
+
+    @property
+    def detector(self) -> FaceDetector:
+        return self.tracker.detector
 
     def box(self, image: np.ndarray) -> Box | None:
-        scale = min(1.0, self.detect_side / min(image.shape[:2]))
-        small = image if scale == 1.0 else cv2.resize(
-            image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        found = largest_face(self.detector.detect(small))
-        if found is None:
-            return None
-        return tuple(round(v / scale) for v in found)
+        """Only the box of :meth:`crop` (the frame counts as the stream's next one:
+        call ``box`` or ``crop`` once per frame)."""
+        return self.crop(image)[0]
 
     def crop(self, image: np.ndarray) -> tuple[Box | None, np.ndarray | None]:
-        box = self.box(image)
-        return box, (None if box is None else crop_face(image, box, self.size, self.margin))
+        """The next frame's face: the box its crop frames (the upright face box of
+        the eyes when aligned, else the detector's box) and the crop; (None, None)
+        without a face."""
+        face = self.tracker.update(image)
+        if face is None:
+            return None, None
+        return face.crop_box(), crop_of(image, face, self.size, self.margin)
 
 
 @dataclass(frozen=True)
