@@ -8,7 +8,8 @@
     python -m clifer.personal predict --person ada --camera 0 --seconds 30
     python -m clifer.personal list
 
-``learn`` finds the face in every frame, learns the run as one expression
+``learn`` finds the face in every frame (MTCNN every ``--detect-every`` frames,
+tracked in between; ``--detector haar`` for OpenCV's cascade), learns the run as one expression
 (:meth:`clifer.PersonalModel.observe`: imagination after an expression the person
 has not shown before) and saves the person (a new version, replaced atomically)
 in ``--store`` (default ``persons/``). ``predict`` prints a line per second (time,
@@ -30,6 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from facedata import CLASSES
+from facedata.faces import DETECTORS
+from facedata.tracking import DEFAULT_EVERY
 from facedata.video import VideoError
 
 from .cli import positive_float, positive_int, run_command
@@ -52,8 +55,16 @@ def _source(args: argparse.Namespace) -> dict:
             "every": args.every}
 
 
+def _finder(args: argparse.Namespace, size: int):
+    """The face finder the options ask for: ``--detector`` every ``--detect-every``
+    frames, tracking in between."""
+    from .live import FaceFinder
+
+    return FaceFinder(size, detector=args.detector, every=args.detect_every)
+
+
 def learn(args: argparse.Namespace) -> int:
-    from .live import FaceFinder, faces_of, frames
+    from .live import faces_of, frames
     from .person_store import PersonStore
     from .personal_model import PersonalModel, class_id
 
@@ -61,7 +72,7 @@ def learn(args: argparse.Namespace) -> int:
     folder = PersonStore(args.store).folder_of(args.person)  # a bad name: before any work
     source = _source(args)
     model = _imagination(args.imagination)
-    finder = FaceFinder(model.config.image_size)
+    finder = _finder(args, model.config.image_size)
     crops, missed = faces_of(frames(**source), finder)
     if len(crops) == 0:
         raise ValueError(f"no face found in {args.video or f'camera {args.camera}'} "
@@ -100,7 +111,7 @@ def per_second(answers) -> list[tuple[int, str, float, int, int]]:
 def predict(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .live import FaceFinder, frames, recognise
+    from .live import frames, recognise
     from .person_store import PersonStore
     from .personal_model import PersonalModel
 
@@ -108,7 +119,7 @@ def predict(args: argparse.Namespace) -> int:
     source = _source(args)
     model = _imagination(args.imagination)
     person = PersonalModel.load(folder, model)
-    finder = FaceFinder(model.config.image_size)
+    finder = _finder(args, model.config.image_size)
     writer, second, answers, n_frames, n_faces = None, [], [], 0, 0
     try:
         for frame, answer in recognise(person, frames(**source), finder, memory=args.memory):
@@ -221,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
                              help="use every N-th frame")
         command.add_argument("--imagination", help="a .keras imagination model "
                              "(default: the shipped one)")
+        command.add_argument("--detector", choices=DETECTORS, default=DETECTORS[0],
+                             help="face detector: mtcnn (default; crops aligned on the eyes) "
+                             "or haar (OpenCV's cascade, unaligned)")
+        command.add_argument("--detect-every", type=positive_int, default=DEFAULT_EVERY,
+                             metavar="K", help="detect the face every K frames and track it "
+                             f"in between (default {DEFAULT_EVERY}; 1: detect on every frame)")
         if name == "learn":
             command.add_argument("--label", required=True,
                                  help=f"the expression shown: {', '.join(CLASSES)}")

@@ -30,8 +30,8 @@ def _prepare(args: argparse.Namespace) -> int:
     from .loaders import load
 
     cache: bool | Path = False if args.no_cache else (args.cache_dir or True)
-    given = {k: v for k, v in (("faces", args.faces), ("video_frames", args.video_frames))
-             if v is not None}  # fmt: skip
+    given = {k: v for k, v in (("faces", args.faces), ("detector", args.detector),
+                               ("video_frames", args.video_frames)) if v is not None}  # fmt: skip
     dataset, report = load(
         args.dataset, args.root, image_size=args.image_size, cache=cache,
         progress=not args.quiet, **given,
@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--quiet", action="store_true", help="no progress bar")
     synth.set_defaults(run=_synth)
 
+    from .faces import DETECTORS
     from .loaders import DATASETS
 
     layouts = "\n\n".join(entry.describe() for entry in DATASETS.values())
@@ -100,12 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
                          "manifest also the CSV itself)")  # fmt: skip
     prepare.add_argument("--image-size", type=int, default=96, help="side of the face crops")
     prepare.add_argument("--faces", choices=("auto", "detect", "recorded"),
-                         help="find faces with the Haar cascade, or use recorded boxes where a "
+                         help="find faces with the detector, or use recorded boxes where a "
                          "corpus has them (default auto: recorded when present; fer2013 "
                          "takes none: its images are face crops)")  # fmt: skip
     prepare.add_argument("--video-frames", type=_video_frames, metavar="chunks|N",
                          help="own: a video's frames, the paper's 500 ms chunks (default) "
                          "or every N-th frame")  # fmt: skip
+    prepare.add_argument("--detector", choices=DETECTORS,
+                         help="face detector: mtcnn (default; crops aligned on the eyes) or "
+                         "haar (OpenCV's cascade, faster, unaligned)")  # fmt: skip
     prepare.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     prepare.add_argument("--cache-dir", type=Path, help="cache folder (default ~/.cache/clifer)")
     prepare.add_argument("--out", type=Path, help="also save the crops to this .npz file")

@@ -28,14 +28,17 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from .align import EYE_DISTANCE, EYE_LINE
 from .dataset import CLASSES, FaceDataset, LoadReport
-from .faces import FaceDetector, RecordedFaces, crop_face, default_detector, face_crop, largest_face
-from .video import VideoError, VideoInfo, chunked_frame_indices, probe, read_frames
+from .faces import FaceDetector, RecordedFaces, crop_face, face_crop, largest_face, resolve_detector
+from .images import UNREADABLE, ImageError, read_image
+from .video import VideoError, VideoInfo, _backend, chunked_frame_indices, probe, read_frames
 
 # -- skip reasons (the keys of LoadReport.skipped; tests count them exactly) -------
 UNREADABLE_VIDEO = "unreadable video"
 UNREADABLE_FRAME = "unreadable frame"
-UNREADABLE_IMAGE = "unreadable image"
+SHORT_VIDEO = "video cut short (frames after the break lost)"
+UNREADABLE_IMAGE = UNREADABLE  # (facedata.images)
 NO_FRAMES = "clip too short for the frame selection"
 NO_FACE = "no face found"
 NO_RECORDED_FACES = "no recorded face boxes"
@@ -83,8 +86,9 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 class Source:
     """One labelled video or still image, as a loader found it.
 
-    ``select`` is None for a still image (one crop, frame index -1, class
-    ``label``); for a video it maps the video's :class:`VideoInfo` to the
+    ``select`` is None for a still image (one crop, class ``label``, frame index
+    ``frame``: -1 for a lone image, its place in name order for the images of a
+    folder that form one clip); for a video it maps the video's :class:`VideoInfo` to the
     ``(frame, class id)`` pairs to crop (MMI takes frame 0 as neutral and the
     middle frames as the clip's class). ``region`` restricts face detection to
     a half of the frame (MMI's dual-view recordings); "auto" takes the half in
@@ -97,16 +101,24 @@ class Source:
     label: int
     select: FrameSelector | None = None
     region: Region = "full"
+    frame: int = -1
 
 
 @dataclass
 class FaceOptions:
-    """How faces are found and cropped; part of every loader's options."""
+    """How faces are found and cropped; part of every loader's options.
+
+    ``detector``: a name (``"mtcnn"``, the default, or ``"haar"``), None (the
+    default) or a detector object (:mod:`facedata.faces`); a detector that gives
+    the eyes (MTCNN) gives crops aligned on them (:mod:`facedata.align`), and
+    ``margin`` is added around the face box either way. Recorded boxes are
+    cropped unaligned.
+    """
 
     image_size: int = 96
     margin: float = 0.2
     faces: FaceMode = "auto"
-    detector: FaceDetector | None = None
+    detector: FaceDetector | str | None = None
 
     def __post_init__(self) -> None:
         if self.faces not in ("auto", "detect", "recorded"):
@@ -115,18 +127,26 @@ class FaceOptions:
             raise ValueError(f"image_size must be at least 8, got {self.image_size}")
         if not 0.0 <= float(self.margin) < 2.0:
             raise ValueError(f"margin must be in [0, 2), got {self.margin}")
+        if isinstance(self.detector, str):
+            resolve_detector(self.detector)  # an unknown name is a ValueError now
 
     def cache_key(self) -> dict:
-        """The options that change the crops (the detector by its class and settings)."""
-        detector = None if self.detector is None else _describe(self.detector)
+        """The options that change the crops: the detector that would run (by its
+        class and settings, the default resolved, so that a change of default is
+        a new key) and the alignment's geometry; neither where only recorded boxes
+        are used."""
+        detecting = self.faces != "recorded"
         return {
             "image_size": int(self.image_size), "margin": float(self.margin),
-            "faces": self.faces, "detector": detector,
+            "faces": self.faces,
+            "detector": _describe(self.the_detector()) if detecting else None,
+            "alignment": [EYE_DISTANCE, EYE_LINE] if detecting else None,
         }  # fmt: skip
 
-    def the_detector(self):
-        """The detector to use where no recorded boxes are: the given one, else Haar."""
-        return default_detector() if self.detector is None else self.detector
+    def the_detector(self) -> FaceDetector:
+        """The detector to use where no recorded boxes are: the given one (or the
+        one of that name), else the default, MTCNN."""
+        return resolve_detector(self.detector)
 
 
 def _describe(obj: object) -> str:
@@ -230,13 +250,22 @@ class _Rows:
         )  # fmt: skip
 
 
-def _frames_of(source: Source, report: LoadReport) -> Iterable[tuple[int, int, np.ndarray]]:
-    """``(frame index, class id, BGR image)`` for the selected frames of one source."""
+def _frames_of(
+    source: Source, report: LoadReport, crop_size: int | None = None
+) -> Iterable[tuple[int, int, np.ndarray]]:
+    """``(frame index, class id, BGR image)`` for the selected frames of one source.
+
+    A still image is frame -1 here (its recorded box is frame 0 of its sidecar);
+    grey, RGBA and 16-bit images are converted (:func:`~facedata.images.read_image`)
+    and the conversions counted in the report."""
     if source.select is None:
-        image = cv2.imread(os.fspath(source.path), cv2.IMREAD_COLOR)
-        if image is None or not image.size:
-            report.skip(source.path, UNREADABLE_IMAGE)
+        try:
+            image, conversions = read_image(source.path, crop_size)
+        except ImageError as exc:
+            report.skip(source.path, exc.reason, str(exc))
             return
+        for what in conversions:
+            report.convert(source.path, what)
         yield -1, source.label, image
         return
     try:
@@ -244,6 +273,10 @@ def _frames_of(source: Source, report: LoadReport) -> Iterable[tuple[int, int, n
     except VideoError as exc:
         report.skip(source.path, UNREADABLE_VIDEO, str(exc))
         return
+    claimed = header_frames(source.path)
+    if claimed > info.n_frames + max(2, claimed // 100):  # an estimate may be off by a frame
+        report.skip(source.path, SHORT_VIDEO, f"{info.n_frames} of the {claimed} frames its "
+                    "header lists decode: the rest is lost")  # fmt: skip
     try:
         wanted = list(source.select(info))
     except ValueError as exc:  # e.g. a frame rate too low for 500 ms chunks
@@ -262,6 +295,16 @@ def _frames_of(source: Source, report: LoadReport) -> Iterable[tuple[int, int, n
             report.skip(f"{source.path}#{index}", UNREADABLE_FRAME, "truncated or damaged video")
             continue
         yield index, label, images[index]
+
+
+def header_frames(path: str | os.PathLike) -> int:
+    """The number of frames a video's header lists (0 when it lists none or does not
+    open): a truncated file keeps claiming its whole length."""
+    capture = cv2.VideoCapture(os.fspath(path), _backend())
+    try:
+        return max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT))) if capture.isOpened() else 0
+    finally:
+        capture.release()
 
 
 def build(
@@ -290,17 +333,15 @@ def build(
         except (ValueError, OSError) as exc:
             report.skip(RecordedFaces.sidecar(source.path), BAD_SIDECAR, str(exc))
             continue
-        for index, label, image in _frames_of(source, report):
+        for index, label, image in _frames_of(source, report, options.image_size):
             crop = finder.crop(index, image)
             if crop is None:
                 where = source.path if index < 0 else f"{source.path}#{index}"
                 report.skip(where, NO_FACE)
                 continue
-            rows.add(source, crop, label, index)
+            rows.add(source, crop, label, index if index >= 0 else source.frame)
     dataset = rows.dataset(name, options.image_size)
-    report.clips_loaded = len(set(dataset.clips.tolist()))
-    report.frames_loaded = len(dataset)
-    report.subjects_loaded = len(dataset.subject_ids())
+    report.count(dataset)
     return dataset, report
 
 
@@ -370,9 +411,7 @@ def drop_incomplete_subjects(
     if keep.all():
         return dataset
     dataset = dataset[keep]
-    report.clips_loaded = len(set(dataset.clips.tolist()))
-    report.frames_loaded = len(dataset)
-    report.subjects_loaded = len(dataset.subject_ids())
+    report.count(dataset)
     return dataset
 
 

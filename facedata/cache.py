@@ -27,19 +27,17 @@ import json
 import os
 import tempfile
 import warnings
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .dataset import FaceDataset, LoadReport
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: images read with alpha and depth (facedata.images); reports with tables
 """Version of the preprocessing (frame selection, detection, cropping); bump it
 whenever a change would alter cached crops, so that old entries stop matching."""
 
 _FORMAT = 1  # layout of the JSON file
-_REPORT_FIELDS = ("dataset", "root", "clips_loaded", "frames_loaded", "subjects_loaded", "warn")
 
 
 class CacheWarning(UserWarning):
@@ -62,9 +60,13 @@ def _json_default(value: Any) -> str:
 
 def root_fingerprint(root: str | os.PathLike) -> str:
     """A sha256 of every file's relative path, size and modification time under
-    ``root``: it changes when the dataset's files do (a stat per file, no reads)."""
+    ``root`` (or of ``root`` itself when it is a file): it changes when the
+    dataset's files do (a stat per file, no reads)."""
     digest = hashlib.sha256()
     base = Path(root).expanduser().resolve()
+    if base.is_file():  # a dataset that is one file (a FER2013 CSV, a manifest)
+        st = base.stat()
+        digest.update(f"{base.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     for folder, dirs, files in os.walk(base):
         dirs.sort()
         for name in sorted(files):
@@ -191,16 +193,13 @@ def _read_entry(npz_path: Path, json_path: Path, key: str) -> tuple[FaceDataset,
 
 def _report_to_json(report: LoadReport) -> dict:
     """The report's fields as JSON values (``from_cache`` is not stored: a hit sets it)."""
-    fields = {name: getattr(report, name) for name in _REPORT_FIELDS}
-    return {**fields, "skipped": dict(report.skipped), "details": [list(d) for d in report.details]}
+    return report.to_dict()
 
 
 def _report_from_json(fields: dict) -> LoadReport:
     """The report stored by :func:`_report_to_json`, marked as from the cache; its
     skips are set directly, not through ``skip()``, so they are not warned again."""
-    report = LoadReport(**{name: fields[name] for name in _REPORT_FIELDS})
-    report.skipped = Counter(fields["skipped"])
-    report.details = [tuple(d) for d in fields["details"]]
+    report = LoadReport.from_dict(fields)
     report.from_cache = True
     return report
 

@@ -166,7 +166,8 @@ def load_ravdess(
     image_size, margin : side of the square crops, and the margin around the face box
     faces : "auto" (recorded boxes where a ``<stem>.faces.csv`` is present, else
         detection), "detect" (always detect) or "recorded" (only recorded boxes)
-    detector : a face detector (``detect(image_bgr) -> boxes``); None: the Haar cascade
+    detector : a face detector (``detect(image_bgr) -> boxes``) or its name ("mtcnn",
+        "haar"); None: the default, MTCNN (crops aligned on the eyes)
     cache : True (default cache folder), False (no cache) or a cache folder
     progress : show a progress bar
     modalities : "video-only" (default) and/or "audio-video" (the same videos with sound)

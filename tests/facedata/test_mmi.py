@@ -35,6 +35,7 @@ SKIPPED = {
     mmi.NO_VIDEO: 1,
     P.UNREADABLE_VIDEO: 1,
     P.BAD_NAME: 1,
+    P.SHORT_VIDEO: 1,  # S002-006, cut at 60%: counted, its frames before the break used
 }
 
 
