@@ -102,6 +102,18 @@ def eyes_in_crop(size: int, margin: float) -> tuple[Point, Point]:
     return (size / 2 - half, y), (size / 2 + half, y)
 
 
+def checked_crop_input(image_bgr: np.ndarray, size: int, margin: float) -> np.ndarray:
+    """What every crop function takes, checked: a uint8 picture (a grey one made BGR),
+    a side ``size >= 1`` and a ``margin >= 0``."""
+    if size < 1 or margin < 0:
+        raise ValueError(f"need size >= 1 and margin >= 0, got {size} and {margin}")
+    if image_bgr.dtype != np.uint8:
+        raise ValueError(f"need a uint8 image, got {image_bgr.dtype}")
+    if image_bgr.ndim == 2:
+        image_bgr = cv2.cvtColor(image_bgr, cv2.COLOR_GRAY2BGR)
+    return image_bgr
+
+
 def aligned_crop(
     image_bgr: np.ndarray,
     left_eye: Sequence[float],
@@ -116,12 +128,7 @@ def aligned_crop(
     rotated into place with bilinear interpolation; pixels outside the picture
     repeat its border.
     """
-    if size < 1 or margin < 0:
-        raise ValueError(f"need size >= 1 and margin >= 0, got {size} and {margin}")
-    if image_bgr.dtype != np.uint8:
-        raise ValueError(f"need a uint8 image, got {image_bgr.dtype}")
-    if image_bgr.ndim == 2:
-        image_bgr = cv2.cvtColor(image_bgr, cv2.COLOR_GRAY2BGR)
+    image_bgr = checked_crop_input(image_bgr, size, margin)
     matrix = crop_transform(left_eye, right_eye, size, margin)
     # the upright square around the rotated crop, in image pixels, plus a pixel for the filter
     inverse = cv2.invertAffineTransform(matrix)

@@ -42,7 +42,7 @@ from typing import Protocol, runtime_checkable
 import cv2
 import numpy as np
 
-from .align import aligned_crop, face_box
+from .align import aligned_crop, checked_crop_input, face_box
 from .video import read_frames
 
 Box = tuple[int, int, int, int]
@@ -313,12 +313,7 @@ def crop_face(image_bgr: np.ndarray, box: Box, size: int = 96, margin: float = 0
     padded black, so that no artificial edge enters the crop. It is resized
     with area interpolation (the right filter for shrinking).
     """
-    if size < 1 or margin < 0:
-        raise ValueError(f"need size >= 1 and margin >= 0, got {size} and {margin}")
-    if image_bgr.dtype != np.uint8:
-        raise ValueError(f"need a uint8 image, got {image_bgr.dtype}")
-    if image_bgr.ndim == 2:
-        image_bgr = cv2.cvtColor(image_bgr, cv2.COLOR_GRAY2BGR)
+    image_bgr = checked_crop_input(image_bgr, size, margin)
     x, y, w, h = _as_box(box)
     side = max(1, round(max(w, h) * (1 + 2 * margin)))
     left = round(x + w / 2 - side / 2)
