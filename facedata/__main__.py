@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--quiet", action="store_true", help="no progress bar")
     synth.set_defaults(run=_synth)
 
+    from ._pipeline import FACE_MODES
     from .faces import DETECTORS
     from .loaders import DATASETS
 
@@ -100,10 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the dataset as distributed (a folder; for fer2013 and an own "
                          "manifest also the CSV itself)")  # fmt: skip
     prepare.add_argument("--image-size", type=int, default=96, help="side of the face crops")
-    prepare.add_argument("--faces", choices=("auto", "detect", "recorded"),
+    prepare.add_argument("--faces", choices=FACE_MODES,
                          help="find faces with the detector, or use recorded boxes where a "
-                         "corpus has them (default auto: recorded when present; fer2013 "
-                         "takes none: its images are face crops)")  # fmt: skip
+                         "corpus has them (default auto: recorded when present), or take "
+                         "each image whole (pre-cropped faces; fer2013 always does)")  # fmt: skip
     prepare.add_argument("--video-frames", type=_video_frames, metavar="chunks|N",
                          help="own: a video's frames, the paper's 500 ms chunks (default) "
                          "or every N-th frame")  # fmt: skip

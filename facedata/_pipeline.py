@@ -74,7 +74,11 @@ def exclude(report: LoadReport, path: str | Path, reason: str, detail: str = "")
         report.warn = warn
 
 
-FaceMode = Literal["auto", "detect", "recorded"]
+FaceMode = Literal["auto", "detect", "recorded", "whole"]
+FACE_MODES = ("auto", "detect", "recorded", "whole")
+"""How faces are found: recorded boxes where present, else the detector ("auto"); always
+the detector; only recorded boxes; or none at all ("whole": every image or frame is a
+face crop already, as in the pre-cropped sets, and is taken whole: its centred square)."""
 Region = Literal["full", "left", "right", "auto"]
 FrameSelector = Callable[[VideoInfo], Sequence[tuple[int, int]]]
 """Given a video's :class:`VideoInfo`, the ``(frame index, class id)`` pairs to take."""
@@ -121,8 +125,8 @@ class FaceOptions:
     detector: FaceDetector | str | None = None
 
     def __post_init__(self) -> None:
-        if self.faces not in ("auto", "detect", "recorded"):
-            raise ValueError(f"faces must be 'auto', 'detect' or 'recorded', got {self.faces!r}")
+        if self.faces not in FACE_MODES:
+            raise ValueError(f"faces must be one of {FACE_MODES}, got {self.faces!r}")
         if int(self.image_size) < 8:
             raise ValueError(f"image_size must be at least 8, got {self.image_size}")
         if not 0.0 <= float(self.margin) < 2.0:
@@ -134,8 +138,8 @@ class FaceOptions:
         """The options that change the crops: the detector that would run (by its
         class and settings, the default resolved, so that a change of default is
         a new key) and the alignment's geometry; neither where only recorded boxes
-        are used."""
-        detecting = self.faces != "recorded"
+        are used, or none ("whole")."""
+        detecting = self.faces in ("auto", "detect")
         return {
             "image_size": int(self.image_size), "margin": float(self.margin),
             "faces": self.faces,
@@ -180,7 +184,7 @@ class _FaceFinder:
         self.source = source
         self.options = options
         self.recorded = None
-        if options.faces != "detect":
+        if options.faces in ("auto", "recorded"):
             self.recorded = RecordedFaces.for_video(source.path)
             if self.recorded is None and options.faces == "recorded":
                 sidecar = RecordedFaces.sidecar(source.path).name
@@ -193,6 +197,11 @@ class _FaceFinder:
         a detector looks only in the source's region.
         """
         size, margin = self.options.image_size, self.options.margin
+        if self.options.faces == "whole":  # a face crop already: its centred square
+            height, width = image_bgr.shape[:2]
+            side = min(height, width)
+            box = ((width - side) // 2, (height - side) // 2, side, side)
+            return crop_face(image_bgr, box, size=size, margin=0.0)
         if self.recorded is not None:
             box = self.recorded.box(max(frame, 0))
             return None if box is None else crop_face(image_bgr, box, size=size, margin=margin)

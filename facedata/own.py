@@ -21,8 +21,9 @@ Expression names are read in any case with the usual synonyms
 
 Faces are found as for every dataset (:class:`facedata._pipeline.FaceOptions`:
 the pipeline's default detector, or ``detector=``; recorded boxes from a
-``<stem>.faces.csv`` beside a file where there is one with ``faces="auto"``).
-Frames of a video: by default the paper's selection for video (the two frames
+``<stem>.faces.csv`` beside a file where there is one with ``faces="auto"``);
+images that are face crops already (a pre-cropped set) are taken whole with
+``faces="whole"``. Frames of a video: by default the paper's selection for video (the two frames
 before the end of each 500 ms chunk, the first and the last chunk dropped, as
 for RAVDESS and BAUM-1s: the onset and offset of a posed expression are left
 out); ``video_frames=N`` takes every N-th frame from the first instead

@@ -227,3 +227,27 @@ def test_expression_names(name, expected):
     else:
         with pytest.raises(ValueError, match="not an expression name"):
             class_id(name)
+
+
+def test_pre_cropped_faces_are_taken_whole(tmp_path):
+    """faces="whole": images that are face crops already (a pre-cropped set) are taken as
+    they are, their centred square resized; no detector runs and no box is needed."""
+    import cv2
+
+    rng = np.random.default_rng(5)
+    wide = rng.integers(0, 256, size=(40, 60, 3), dtype=np.uint8)  # a crop wider than tall
+    for person, expression in (("ann", "happy"), ("ann", "sad"), ("bo", "fear")):
+        folder = tmp_path / person / expression
+        folder.mkdir(parents=True)
+        cv2.imwrite(str(folder / "face.png"), wide)
+    data, report = load_own(tmp_path, faces="whole", image_size=20, cache=False,
+                            progress=False)  # fmt: skip
+    assert len(data) == 3 and not report.skipped
+    assert sorted(data.subject_ids()) == ["ann", "bo"]
+    square = cv2.resize(wide[:, 10:50], (20, 20), interpolation=cv2.INTER_AREA)
+    expected = square[..., ::-1].astype(np.float32) / 127.5 - 1.0
+    np.testing.assert_allclose(data.images[0], expected, atol=1 / 127.5)
+    key = P.FaceOptions(20, 0.2, "whole").cache_key()
+    assert key["detector"] is None and key["alignment"] is None and key["faces"] == "whole"
+    with pytest.raises(ValueError, match="faces must be one of"):
+        P.FaceOptions(20, 0.2, "guess")
