@@ -92,15 +92,10 @@ class FaceFinder:
     def detector(self) -> FaceDetector:
         return self.tracker.detector
 
-    def box(self, image: np.ndarray) -> Box | None:
-        """Only the box of :meth:`crop` (the frame counts as the stream's next one:
-        call ``box`` or ``crop`` once per frame)."""
-        return self.crop(image)[0]
-
     def crop(self, image: np.ndarray) -> tuple[Box | None, np.ndarray | None]:
-        """The next frame's face: the box its crop frames (the upright face box of
-        the eyes when aligned, else the detector's box) and the crop; (None, None)
-        without a face."""
+        """The next frame's face (call it once per frame, in order): the box its crop
+        frames (the upright face box of the eyes when aligned, else the detector's
+        box) and the crop; (None, None) without a face."""
         face = self.tracker.update(image)
         if face is None:
             return None, None
