@@ -105,6 +105,14 @@ class ExperimentConfig:
             if self.dataset not in DATASETS:
                 raise ValueError(f"dataset must be synthetic or one of {sorted(DATASETS)}, "
                                  f"got {self.dataset!r}")
+            if not DATASETS[self.dataset].persons:
+                with_persons = ", ".join(name for name, e in DATASETS.items() if e.persons)
+                raise ValueError(
+                    f"{self.dataset} has no persons (each image is its own subject), and "
+                    f"CLIFER learns one person's expressions at a time: {self.dataset} serves "
+                    f"pre-training (python -m imagination.train --dataset {self.dataset} "
+                    f"--root DIR) and judging expressions; for the experiments take the "
+                    f"synthetic default or a dataset with persons ({with_persons})")
             if self.root is None:
                 raise ValueError(f"dataset {self.dataset!r} needs root, its folder as "
                                  "distributed")

@@ -45,26 +45,14 @@ FAILURES = "failures.log"  # the whole errors of the cells that failed in the la
 
 
 def check_dataset(dataset: str, root: str | None = None) -> None:
-    """A clear error, before any work, for a dataset without persons (FER2013: each image
-    its own subject; CLIFER learns one person's expressions at a time), and for a root
-    that matches none of the dataset's layouts (the error prints them)."""
-    if dataset == "synthetic":
+    """A clear error, before any work, for a root that matches none of the dataset's
+    layouts (the error prints them). A dataset without persons (FER2013) is refused
+    by the configuration itself (:class:`clifer.config.ExperimentConfig`)."""
+    if dataset == "synthetic" or root is None:
         return
-    from facedata import DATASETS
     from facedata.loaders import check_root
 
-    entry = DATASETS.get(dataset)
-    if entry is not None and not entry.persons:
-        with_persons = ", ".join(name for name, e in DATASETS.items() if e.persons)
-        raise ValueError(
-            f"{dataset} has no persons (each image is its own subject), and CLIFER learns one "
-            f"person's expressions at a time: {dataset} serves pre-training (python -m "
-            f"imagination.train --dataset {dataset} --root DIR) and judging expressions; for "
-            f"the experiments take the synthetic default or a dataset with persons "
-            f"({with_persons})"
-        )
-    if root is not None:
-        check_root(dataset, root)
+    check_root(dataset, root)
 
 
 def dataset_help(extra: str = "") -> str:

@@ -189,8 +189,6 @@ def summary(cfg: TuneConfig, store: TrialsFile) -> str:
 def run(args: argparse.Namespace) -> int:
     from .runner import imagination_model
 
-    if args.dataset is not None:
-        check_dataset(args.dataset)  # FER2013 refused before the search's own checks
     cfg = TuneConfig.from_file(args.config) if args.config else TuneConfig()
     overrides: dict[str, Any] = {k: v for k, v in (("condition", args.condition),
                                                    ("trials", args.trials))
@@ -206,7 +204,8 @@ def run(args: argparse.Namespace) -> int:
     if args.subjects is not None:
         overrides["validation_subjects"] = args.subjects
     cfg = cfg.replace(**overrides) if overrides else cfg
-    check_dataset(cfg.experiment_config().dataset, cfg.experiment_config().root)
+    base = cfg.experiment_config()
+    check_dataset(base.dataset, base.root)
     if args.show_space:
         print(space_toml(cfg.checked_space()))
         return 0
@@ -214,7 +213,6 @@ def run(args: argparse.Namespace) -> int:
 
     from .store import file_hash
 
-    base = cfg.experiment_config()
     identity = cfg.identity(file_hash(base.imagination or pretrained_path("cpu")))
     name = args.run or f"{cfg.condition}-{config_hash(identity)[:8]}"
     store = TrialsFile(args.out / name, identity)

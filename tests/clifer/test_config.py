@@ -114,3 +114,8 @@ def test_every_default_setting_is_accepted_and_checked_types_are_kept():
     cfg = ExperimentConfig(conditions=["gdm", "clifer"], root=None)
     assert cfg.conditions == ["gdm", "clifer"]
     assert ExperimentConfig(conditions="gdm,clifer").conditions == ["gdm", "clifer"]
+
+
+def test_a_dataset_without_persons_is_refused_when_read():
+    with pytest.raises(ValueError, match="fer2013 has no persons"):
+        ExperimentConfig(dataset="fer2013", root="/data/fer2013")
