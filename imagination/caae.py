@@ -77,6 +77,7 @@ from .models import (
     build_image_discriminator,
     build_latent_discriminator,
 )
+from .preprocess import prepare, to_grey_tensor
 
 #: How far outside [-1, 1] float images may stray (round-off) before it is an error.
 RANGE_TOLERANCE = 1e-3
@@ -402,6 +403,8 @@ class CAAE(keras.Model):
                             f"{images.dtype.name}")
         images = tf.cast(images, "float32")
         images = tf.debugging.assert_all_finite(images, f"{prefix}images contain NaN or infinity")
+        if self.config.grey:
+            images = to_grey_tensor(images)
         if labels.dtype.is_floating:
             labels = tf.round(labels)
         labels = tf.reshape(tf.cast(labels, "int32"), [-1])
@@ -554,10 +557,19 @@ class CAAE(keras.Model):
 
     # ------------------------------------------------------------------ imagination API
 
+    def prepare(self, images) -> np.ndarray:
+        """Images as this model sees them: checked (:func:`check_images`: float32 in
+        [-1, 1] of its size) and, for a grey model (``config.grey``), in grey levels.
+
+        :meth:`encode` and :meth:`reconstruct` call it; use it to compare real faces
+        with what the model draws.
+        """
+        return prepare(check_images(images, self.config), self.config)
+
     def encode(self, images, batch_size: int | None = None) -> np.ndarray:
-        """z = E(images): float32 (n, latent_dim) in [-1, 1]."""
-        x = check_images(images, self.config)
-        return self._infer("encoder", (x,), batch_size)
+        """z = E(images): float32 (n, latent_dim) in [-1, 1] (images seen as :meth:`prepare`
+        makes them)."""
+        return self._infer("encoder", (self.prepare(images),), batch_size)
 
     def generate(self, z, labels, batch_size: int | None = None) -> np.ndarray:
         """G(z, labels): float32 images (n, S, S, 3) in [-1, 1]; one int label is used for all."""
@@ -584,7 +596,7 @@ class CAAE(keras.Model):
 
     def reconstruct(self, images, labels, batch_size: int | None = None) -> np.ndarray:
         """G(E(images), labels): float32 images in [-1, 1], same shape as the input."""
-        x = check_images(images, self.config)
+        x = self.prepare(images)
         y = check_labels(labels, len(x), self.config)
         return self.generate(self.encode(x, batch_size), y, batch_size)
 
@@ -690,7 +702,13 @@ def load(path: str | os.PathLike, compile: bool = True) -> CAAE:
     if meta.get("registered_name") != registered:
         found = meta.get("registered_name") or meta.get("class_name")
         raise TypeError(f"{path} holds a {found!r}, not an imagination CAAE ({registered!r})")
-    model = keras.saving.load_model(path, compile=compile, safe_mode=True)
+    try:
+        model = keras.saving.load_model(path, compile=compile, safe_mode=True)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path} could not be read as a CAAE (damaged or of another "
+                         f"version): {type(error).__name__}: {error}") from error
+    except Exception as error:  # h5py, zipfile and JSON errors of a damaged archive
+        raise ValueError(f"{path} is damaged: {type(error).__name__}: {error}") from error
     if not isinstance(model, CAAE):
         raise TypeError(f"{path} holds a {type(model).__name__}, not an imagination CAAE")
     return model

@@ -85,6 +85,12 @@ class CAAEConfig:
         paper: the tiled code concatenated to the inputs of its first three convs) or
         ``"projection"`` (an inner product of a class embedding with its last features;
         see :func:`imagination.models.build_image_discriminator` for why).
+    grey : if True the model sees faces in grey levels: every image that reaches it
+        (training batches, ``encode``, ``reconstruct``, the judges' real faces) is
+        turned into its luminance, repeated in the three channels
+        (:func:`imagination.preprocess.to_grey`), and it learns to draw grey faces.
+        For models trained on grey data (FER2013): a colour face then reaches the
+        encoder as the grey faces it learnt from, not as colours it never saw.
     seed : seeds the weight initialisers and the step's random draws.
     """
 
@@ -112,6 +118,7 @@ class CAAEConfig:
     feature_loss: str = "contrastive"
     expression_dims: int = 0
     image_disc_label: str = "tiled"
+    grey: bool = False
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -146,8 +153,9 @@ class CAAEConfig:
             raise ValueError(f"expression_dims ({self.expression_dims}) must be below latent_dim "
                              f"({self.latent_dim}): the generator needs an identity part")
         _check_int(self, "warmup_epochs", 0)
-        if not isinstance(self.translate, bool):
-            raise TypeError(f"translate must be a bool, got {self.translate!r}")
+        for name in ("translate", "grey"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}")
         if self.feature_loss not in FEATURE_LOSSES:
             raise ValueError(f"feature_loss must be one of {FEATURE_LOSSES}, got "
                              f"{self.feature_loss!r}")
@@ -244,11 +252,15 @@ PRESETS: dict[str, CAAEConfig] = {
                       keep_best=8, id_weight=0.0, cls_weight_min=0.1,
                       image_disc_label="projection", expression_dims=10, feature_weight=1.0,
                       feature_loss="classify"),
+    "real": CAAEConfig(image_size=64, width=0.25, grey=True, warmup_epochs=2, pair_weight=0.0,
+                       epochs=20, keep_best=6, id_weight=0.0, cls_weight_min=0.1,
+                       image_disc_label="projection", expression_dims=10, feature_weight=1.0,
+                       feature_loss="classify"),
 }
 
 
 def preset(name: str, **overrides: Any) -> CAAEConfig:
-    """The preset called ``name`` ("paper" or "cpu") with ``overrides`` applied."""
+    """The preset called ``name`` ("paper", "cpu" or "real") with ``overrides`` applied."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
     return PRESETS[name].replace(**overrides)
