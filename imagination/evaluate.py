@@ -56,11 +56,20 @@ class QualityReport:
     n_inputs: int
     #: Within-subject, leave-one-clip-out nearest-code expression accuracy of the encoder.
     feature_nn: float = float("nan")
+    #: The same 1-NN on HOG features of the faces (what the codes are compared with).
+    hog_nn: float = float("nan")
+    #: Where the faces came from (a data set's name and split, or synthetic subjects).
+    source: str = "synthetic subjects"
 
     @property
     def expression_ratio(self) -> float:
         """Imagined target rate / real-frame accuracy (>= 0.8 is the bar)."""
         return self.imagined_target_rate / max(self.real_expression_accuracy, 1e-9)
+
+    @property
+    def has_persons(self) -> bool:
+        """Whether identity and per-person codes were measured (faces of known persons)."""
+        return not np.isnan(self.identity_kept)
 
     def margin(self, features: bool = True) -> float:
         """The worst bar's margin: ``min(ratio / 0.8, identity / 0.8, 0.5 * mean / rec,
@@ -71,9 +80,10 @@ class QualityReport:
         count when the run trains them, ``feature_weight > 0``).
         """
         margins = [self.expression_ratio / BARS["expression_ratio"],
-                   self.identity_kept / BARS["identity_kept"],
                    BARS["reconstruction_vs_mean"] * self.mean_image_l1
                    / max(self.reconstruction_l1, 1e-9)]
+        if self.has_persons:
+            margins.append(self.identity_kept / BARS["identity_kept"])
         if features and not np.isnan(self.feature_nn):
             margins.append(self.feature_nn / FEATURE_BAR)
         return min(margins)
@@ -85,18 +95,23 @@ class QualityReport:
         return pd.DataFrame(self.per_class).T.loc[list(CLASSES)]
 
     def __str__(self) -> str:
-        return (
-            f"unseen subjects: {self.n_subjects}, inputs: {self.n_inputs}\n"
-            f"reconstruction L1 {self.reconstruction_l1:.4f} "
-            f"(mean image {self.mean_image_l1:.4f})\n"
-            f"expressions: imagined faces get their target class {self.imagined_target_rate:.3f}, "
-            f"real frames are classified right {self.real_expression_accuracy:.3f} "
-            f"(ratio {self.expression_ratio:.2f})\n"
-            f"identity kept in {self.identity_kept:.3f} of the imagined faces\n"
-            f"features: the nearest code of the same subject (another clip) names the "
-            f"expression {self.feature_nn:.3f}\n"
-            f"{self.table().round(3).to_string()}"
-        )
+        lines = [
+            f"{self.source}: {self.n_subjects} subjects, {self.n_inputs} inputs",
+            f"reconstruction L1 {self.reconstruction_l1:.4f} (mean image {self.mean_image_l1:.4f})",
+            f"expressions: imagined faces get their target class {self.imagined_target_rate:.3f},"
+            f" real faces are classified right {self.real_expression_accuracy:.3f} "
+            f"(ratio {self.expression_ratio:.2f})",
+        ]
+        if self.has_persons:
+            lines += [
+                f"identity kept in {self.identity_kept:.3f} of the imagined faces",
+                f"codes: the nearest code of the same subject (another clip) names the expression"
+                f" {self.feature_nn:.3f} (the same on HOG features: {self.hog_nn:.3f})",
+            ]
+        table = self.table()
+        if not self.has_persons:
+            table = table.drop(columns=["identity_kept"])
+        return "\n".join([*lines, table.round(3).to_string()])
 
 
 def identity_groups(n_subjects: int, group_size: int = IDENTITY_GROUP) -> np.ndarray:
@@ -117,6 +132,54 @@ def evaluation_faces(n_subjects: int, image_size: int, *, seed: int = EVAL_SEED,
 
     return make_dataset(n_subjects, clips_per_class=clips_per_class,
                         frames_per_clip=frames_per_clip, size=image_size, seed=seed)  # fmt: skip
+
+
+def clip_ranks(faces: FaceDataset) -> np.ndarray:
+    """Each frame's clip number within its (subject, class), 1-based, in the order of the
+    clips' names: which clip is an input (1) and which holds out real frames (the last)."""
+    ranks = np.zeros(len(faces), np.int64)
+    keys = np.char.add(np.char.add(np.asarray(faces.subjects, str), "\x00"),
+                       faces.labels.astype(str))
+    for key in np.unique(keys):
+        rows = np.flatnonzero(keys == key)
+        _, rank = np.unique(np.asarray(faces.clips)[rows], return_inverse=True)
+        ranks[rows] = rank + 1
+    return ranks
+
+
+def _first_frames(faces: FaceDataset) -> np.ndarray:
+    """Per frame, the smallest frame number of its clip."""
+    first = {}
+    for clip, frame in zip(faces.clips, faces.frames, strict=True):
+        first[clip] = min(first.get(clip, frame), frame)
+    return np.array([first[c] for c in faces.clips])
+
+
+def _last_clips(faces: FaceDataset, ranks: np.ndarray) -> np.ndarray:
+    """Per frame, the largest clip number of its (subject, class)."""
+    last = {}
+    for key in zip(faces.subjects, faces.labels, ranks, strict=True):
+        last[key[:2]] = max(last.get(key[:2], 0), key[2])
+    return np.array([last[k] for k in zip(faces.subjects, faces.labels, strict=True)])
+
+
+def check_person_faces(faces: FaceDataset, image_size: int) -> None:
+    """Raise unless ``faces`` can be judged per person: the model's size, and each
+    subject with every class in at least two clips (an input and a held-out clip)."""
+    if faces.image_size != image_size:
+        raise ValueError(f"the faces are {faces.image_size}x{faces.image_size}; the model "
+                         f"takes {image_size}x{image_size}")
+    short = []
+    for subject in faces.subject_ids():
+        mine = faces.for_subject(subject)
+        for c, name in enumerate(CLASSES):
+            if len(np.unique(mine.clips[mine.labels == c])) < 2:
+                short.append(f"{subject}/{name}")
+    if short:
+        raise ValueError(f"every subject needs each of the six classes in two clips or "
+                         f"more; not so for {len(short)}: {', '.join(short[:8])}"
+                         + (" ..." if len(short) > 8 else "")
+                         + " (keep only the complete subjects)")
 
 
 def hog_features(images: np.ndarray) -> np.ndarray:
@@ -223,21 +286,25 @@ class QualityEvaluator:
 
     def __init__(self, n_subjects: int = 12, *, image_size: int = 64,
                  inputs_per_subject: int = 6, seed: int = EVAL_SEED,
-                 identity_group: int = IDENTITY_GROUP):
-        faces = evaluation_faces(n_subjects, image_size, seed=seed)
+                 identity_group: int = IDENTITY_GROUP, faces: FaceDataset | None = None):
+        if faces is None:
+            faces = evaluation_faces(n_subjects, image_size, seed=seed)
+        else:
+            check_person_faces(faces, image_size)
         subjects = faces.subject_ids()
         subject_ids = np.array([subjects.index(s) for s in faces.subjects])
-        # clips are "<subject>-<class>-<k>", k = 1..clips_per_class
-        clip_number = np.array([int(c.rsplit("-", 1)[1]) for c in faces.clips])
-        # the inputs: the first frame of clip 1 of the first `inputs_per_subject` classes
-        is_input = ((clip_number == 1) & (faces.frames == 0)
-                    & (faces.labels < inputs_per_subject))
+        clip_number = clip_ranks(faces)
+        # the inputs: the first frame of each subject's first clip of the first
+        # `inputs_per_subject` classes
+        first_frame = faces.frames == _first_frames(faces)
+        is_input = ((clip_number == 1) & first_frame & (faces.labels < inputs_per_subject))
         rest = ~is_input
         # held-out real frames for the expression judge's accuracy: each class's last clip
-        last_clip = clip_number == clip_number.max()
+        last_clip = clip_number == _last_clips(faces, clip_number)
         judge_train = rest & ~last_clip
         judge_test = rest & last_clip
         real = hog_features(faces.images)
+        self.real_features = real
         self.image_size, self.n_subjects = image_size, len(subjects)
         self.faces, self.subject_ids, self.is_input = faces, subject_ids, is_input
         self.expression_judge = Judge.fit(real[judge_train], faces.labels[judge_train],
@@ -266,6 +333,7 @@ class QualityEvaluator:
         x, y = faces.images[is_input], faces.labels[is_input]
         who = self.subject_ids[is_input]
         recon = np.asarray(model.reconstruct(x, y))
+        x, mean_image = _as_seen(model, x, self.mean_image)
         codes = np.asarray(model.encode(faces.images))  # every frame: for the features too
         imagined = np.asarray(model.imagine(codes[is_input], classes=range(len(CLASSES))))
         n = len(x)
@@ -292,7 +360,7 @@ class QualityEvaluator:
             }
         return QualityReport(
             reconstruction_l1=float(np.mean(np.abs(recon - x))),
-            mean_image_l1=float(np.mean(np.abs(self.mean_image[None] - x))),
+            mean_image_l1=float(np.mean(np.abs(mean_image[None] - x))),
             real_expression_accuracy=float(np.mean(real_said == real_truth)),
             imagined_target_rate=float(np.mean(said_class == targets)),
             identity_kept=float(np.mean(kept)),
@@ -301,6 +369,84 @@ class QualityEvaluator:
             n_inputs=n,
             feature_nn=nearest_code_accuracy(codes, faces.labels, self.subject_ids,
                                              np.asarray(faces.clips)),
+            hog_nn=nearest_code_accuracy(self.real_features, faces.labels, self.subject_ids,
+                                         np.asarray(faces.clips)),
+        )
+
+
+def _as_seen(model, images: np.ndarray, mean_image: np.ndarray):
+    """Real faces and their mean as ``model`` sees them (grey for a grey model), so that
+    its reconstructions are compared with what it was given."""
+    if getattr(getattr(model, "config", None), "grey", False):
+        from .preprocess import to_grey
+
+        return to_grey(images), to_grey(mean_image[None])[0]
+    return images, mean_image
+
+
+class ExpressionEvaluator:
+    """Expression and reconstruction figures on faces without persons (FER2013's test or
+    validation split): the judge is fitted on ``pool`` (other real faces, e.g. the train
+    split), scored on every face of ``test``, and ``inputs_per_class`` faces of each class
+    of ``test`` are reconstructed and imagined under the six classes.
+
+    Identity and per-person codes need persons: they are NaN in its reports.
+    """
+
+    def __init__(self, pool: FaceDataset, test: FaceDataset, *, inputs_per_class: int = 100,
+                 judge_faces: int = 6000, seed: int = 0, source: str = ""):
+        if pool.image_size != test.image_size:
+            raise ValueError(f"judge faces of {pool.image_size} px and test faces of "
+                             f"{test.image_size} px")
+        rng = np.random.default_rng(seed)
+        missing = [n for c, n in enumerate(CLASSES) if not np.any(test.labels == c)]
+        if missing or not all(np.any(pool.labels == c) for c in range(len(CLASSES))):
+            raise ValueError(f"both the judge's faces and the test faces need every class; "
+                             f"the test faces lack {missing}")
+        chosen = rng.permutation(len(pool))[:judge_faces]
+        judge_rows = np.sort(chosen)
+        self.expression_judge = Judge.fit(hog_features(pool.images[judge_rows]),
+                                          pool.labels[judge_rows], len(CLASSES))
+        self.real_said = self.expression_judge.predict(hog_features(test.images))
+        self.real_truth = test.labels
+        inputs = np.concatenate([
+            rng.permutation(np.flatnonzero(test.labels == c))[:inputs_per_class]
+            for c in range(len(CLASSES))])
+        self.inputs = test[np.sort(inputs)]
+        self.mean_image = pool.images[judge_rows].mean(axis=0)
+        self.image_size = test.image_size
+        self.source = source or test.name or "faces"
+
+    def __call__(self, model) -> QualityReport:
+        """The report of ``model`` (with ``encode``, ``imagine`` and ``reconstruct``)."""
+        size = int(model.config.image_size) if hasattr(model, "config") else self.image_size
+        if size != self.image_size:
+            raise ValueError(f"these faces are {self.image_size}x{self.image_size}; the model "
+                             f"takes {size}x{size}")
+        x, y = self.inputs.images, self.inputs.labels
+        recon = np.asarray(model.reconstruct(x, y))
+        imagined = np.asarray(model.imagine(model.encode(x), classes=range(len(CLASSES))))
+        x, mean_image = _as_seen(model, x, self.mean_image)
+        flat = imagined.reshape(len(x) * len(CLASSES), *imagined.shape[2:])
+        targets = np.tile(np.arange(len(CLASSES)), len(x))
+        said = self.expression_judge.predict(hog_features(flat))
+        per_class = {}
+        for c, name in enumerate(CLASSES):
+            real_acc = float(np.mean(self.real_said[self.real_truth == c] == c))
+            rate = float(np.mean(said[targets == c] == c))
+            per_class[name] = {"real_accuracy": real_acc, "imagined_target_rate": rate,
+                               "ratio": rate / max(real_acc, 1e-9),
+                               "identity_kept": float("nan")}
+        return QualityReport(
+            reconstruction_l1=float(np.mean(np.abs(recon - x))),
+            mean_image_l1=float(np.mean(np.abs(mean_image[None] - x))),
+            real_expression_accuracy=float(np.mean(self.real_said == self.real_truth)),
+            imagined_target_rate=float(np.mean(said == targets)),
+            identity_kept=float("nan"),
+            per_class=per_class,
+            n_subjects=len(self.inputs),
+            n_inputs=len(x),
+            source=self.source,
         )
 
 
@@ -311,3 +457,110 @@ def evaluate_quality(model, *, n_subjects: int = 12, inputs_per_subject: int = 6
     size = int(model.config.image_size) if hasattr(model, "config") else 64
     return QualityEvaluator(n_subjects, image_size=size, inputs_per_subject=inputs_per_subject,
                             seed=seed)(model)
+
+
+def complete_subjects(faces: FaceDataset) -> tuple[FaceDataset, list[str]]:
+    """The faces of the subjects with each of the six classes in two clips or more (what
+    :class:`QualityEvaluator` needs), and the ids of the others."""
+    keep, dropped = [], []
+    for subject in faces.subject_ids():
+        mine = faces.for_subject(subject)
+        counts = [len(np.unique(mine.clips[mine.labels == c])) for c in range(len(CLASSES))]
+        (keep if min(counts) >= 2 else dropped).append(subject)
+    return faces[np.isin(faces.subjects, keep)], dropped
+
+
+def evaluate_dataset(model, faces: FaceDataset, *, identity_group: int = IDENTITY_GROUP,
+                     source: str = "") -> QualityReport:
+    """The figures of ``model`` on a loaded real data set: with splits (FER2013), the test
+    split judged by a judge fitted on the train split; with persons, every complete
+    subject (:func:`complete_subjects`), each class's first clip imagined, identity judged
+    within groups of about ``identity_group`` persons."""
+    source = source or faces.name or "faces"
+    names = faces.split_names()
+    if names:
+        if not {"train", "test"} <= set(names):
+            raise ValueError(f"{source} has the splits {names}; judging needs train and test")
+        return ExpressionEvaluator(faces.for_split("train"), faces.for_split("test"),
+                                   source=f"{source} test split")(model)
+    complete, dropped = complete_subjects(faces)
+    if not len(complete):
+        raise ValueError(f"no subject of {source} has every class in two clips or more")
+    report = QualityEvaluator(image_size=model.config.image_size, faces=complete,
+                              identity_group=identity_group)(model)
+    report.source = (f"{source} ({len(dropped)} incomplete subjects left out)" if dropped
+                     else source)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m imagination.evaluate``: a model's figures on faces it never saw."""
+    import argparse
+    import sys
+    from pathlib import Path
+
+    from facedata import DATASETS
+
+    parser = argparse.ArgumentParser(
+        prog="python -m imagination.evaluate",
+        description="How well an imagination model reconstructs, imagines expressions, keeps "
+        "identity and separates one person's expressions in its codes, on faces it never saw.")
+    parser.add_argument("--model", default="real",
+                        help="a shipped model's name (cpu, real) or a .keras file (default: real)")
+    parser.add_argument("--dataset", "--data", dest="dataset", default="synthetic",
+                        choices=["synthetic", *sorted(DATASETS)],
+                        help="synthetic subjects never trained on (default), fer2013 (its test "
+                        "split), or a data set with persons read from --root")
+    parser.add_argument("--root", type=Path, help="the data set's folder")
+    parser.add_argument("--faces", help="how the own layout finds faces (e.g. whole for "
+                        "face crops); default: the loader's")
+    parser.add_argument("--group", type=int, default=IDENTITY_GROUP,
+                        help=f"identity is judged within groups of about this many persons "
+                        f"(default {IDENTITY_GROUP})")
+    parser.add_argument("--identity-root", type=Path, metavar="DIR",
+                        help="also judge identity on photos of known people, "
+                        "DIR/<person>/<photos> (e.g. Labeled Faces in the Wild): persons "
+                        "with 30 photos or more, 40 each")
+    parser.add_argument("--out", type=Path, help="also write the report to this file")
+    args = parser.parse_args(argv)
+    try:
+        from .caae import load
+        from .pretrained import describe, pretrained_path, shipped
+
+        path = pretrained_path(args.model) if args.model in shipped() else Path(args.model)
+        model = load(path, compile=False)
+        print(f"imagination model: {describe(path)}")
+        if args.dataset == "synthetic":
+            report = evaluate_quality(model)
+        else:
+            from facedata import load as load_faces
+
+            if args.root is None:
+                raise ValueError(f"--root is needed to read {args.dataset}")
+            options = {"faces": args.faces} if args.faces else {}
+            faces, load_report = load_faces(args.dataset, args.root,
+                                            image_size=model.config.image_size, **options)
+            print(load_report)
+            report = evaluate_dataset(model, faces, identity_group=args.group,
+                                      source=args.dataset)
+        text = str(report)
+        if args.identity_root is not None:
+            from .identity_keeping import IdentityEvaluator, person_photos
+
+            images, persons, skipped = person_photos(args.identity_root,
+                                                     model.config.image_size)
+            print(", ".join(f"{v} {k}" for k, v in skipped.items()))
+            identity = IdentityEvaluator(images, persons, identity_group=args.group,
+                                         source=args.identity_root.name)(model)
+            text += f"\n{identity}"
+    except (FileNotFoundError, ValueError, TypeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(text)
+    if args.out:
+        args.out.write_text(f"{text}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

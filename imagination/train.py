@@ -46,7 +46,7 @@ def _write_json(path: Path, value: dict) -> None:
 
 
 def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool,
-               keep_best_from: int | None = None):
+               keep_best_from: int | None = None, make_evaluator=None):
     import keras
 
     from .grids import write_grid
@@ -74,11 +74,8 @@ def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool
         def on_epoch_end(self, epoch, logs=None):
             if keep_best_from is None or epoch < keep_best_from:
                 return
-            from .evaluate import VALIDATION_SEED, VALIDATION_SUBJECTS, QualityEvaluator
-
             if self.evaluator is None:  # the faces and judges, once for all epochs
-                self.evaluator = QualityEvaluator(VALIDATION_SUBJECTS, seed=VALIDATION_SEED,
-                                                  image_size=self.model.config.image_size)
+                self.evaluator = make_evaluator(self.model.config.image_size)
             report = self.evaluator(self.model)
             record = {"epoch": epoch + 1,
                       "margin": report.margin(features=self.model.config.feature_weight > 0),
@@ -89,9 +86,11 @@ def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool
                       "mean_image_l1": report.mean_image_l1}
             best = out / "best.json"
             previous = json.loads(best.read_text()) if best.exists() else None
+            persons = (f", identity {report.identity_kept:.2f}, features "
+                       f"{report.feature_nn:.2f}" if report.has_persons else "")
             print(f"epoch {epoch + 1}: validation margin {record['margin']:.3f} (ratio "
-                  f"{report.expression_ratio:.2f}, identity {report.identity_kept:.2f}, features "
-                  f"{report.feature_nn:.2f})")
+                  f"{report.expression_ratio:.2f}, reconstruction {report.reconstruction_l1:.3f}"
+                  f" vs mean {report.mean_image_l1:.3f}{persons})")
             if previous is None or record["margin"] > previous["margin"]:
                 self.model.inference_copy().save(out / "best.keras")
                 _write_json(best, record)
@@ -173,6 +172,37 @@ def _identity(args, faces, image_size: int, out: Path):
     return net
 
 
+def validation_evaluator(faces, data: str):
+    """What ``--keep-best`` scores epochs with: unseen synthetic validation subjects, or,
+    for a dataset with a validation split (FER2013), that split's faces judged by a
+    judge fitted on its train split."""
+    from .evaluate import (
+        VALIDATION_SEED,
+        VALIDATION_SUBJECTS,
+        ExpressionEvaluator,
+        QualityEvaluator,
+    )
+
+    if "validation" in faces.split_names() and "train" in faces.split_names():
+        return lambda size: ExpressionEvaluator(faces.for_split("train"),
+                                                faces.for_split("validation"),
+                                                inputs_per_class=50, source=f"{data} validation")
+    return lambda size: QualityEvaluator(VALIDATION_SUBJECTS, seed=VALIDATION_SEED,
+                                         image_size=size)
+
+
+def final_evaluation(model, faces, data: str):
+    """``--evaluate``: the figures on faces never trained on: FER2013's test split (its
+    judge fitted on the train split) for a dataset with one, else unseen synthetic
+    subjects."""
+    from .evaluate import ExpressionEvaluator, evaluate_quality
+
+    if "test" in faces.split_names() and "train" in faces.split_names():
+        return ExpressionEvaluator(faces.for_split("train"), faces.for_split("test"),
+                                   source=f"{data} test split")(model)
+    return evaluate_quality(model)
+
+
 def _has_persons(dataset: str) -> bool:
     if dataset == "synthetic":
         return True
@@ -218,9 +248,9 @@ def run(args: argparse.Namespace) -> int:
     args.epochs, args.id_weight = args.epochs or cfg.epochs, cfg.id_weight
     if args.keep_best is None:
         args.keep_best = cfg.keep_best
-    faces = training_faces(args.dataset, image_size=cfg.image_size, root=args.root,
-                           n_subjects=args.subjects, seed=cfg.seed)  # fmt: skip
-    faces = select_splits(faces, args.splits)
+    every_face = training_faces(args.dataset, image_size=cfg.image_size, root=args.root,
+                                n_subjects=args.subjects, seed=cfg.seed)
+    faces = select_splits(every_face, args.splits)
     splits = f" ({', '.join(faces.split_names())} split)" if faces.split_names() else ""
     print(f"training faces: {len(faces)}{splits} of {len(faces.subject_ids())} subjects, "
           f"{cfg.image_size}x{cfg.image_size}")  # fmt: skip
@@ -243,7 +273,8 @@ def run(args: argparse.Namespace) -> int:
                   initial_epoch=done, verbose=0 if args.quiet else "auto",
                   callbacks=_callbacks(out, _grid_inputs(faces, args.dataset, cfg.image_size),
                                        args.grid_every, args.resume,
-                                       args.epochs - args.keep_best if args.keep_best else None))
+                                       args.epochs - args.keep_best if args.keep_best else None,
+                                       validation_evaluator(every_face, args.dataset)))
     model.save(out / "model.keras")
     if args.keep_best and (out / "best.keras").exists():
         chosen = json.loads((out / "best.json").read_text())
@@ -254,9 +285,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"saved {out / 'model.keras'} and {out / 'inference.keras'} (without the training "
           "state; what imagination/weights/ ships)")
     if args.evaluate:
-        from .evaluate import evaluate_quality
-
-        report = evaluate_quality(model)
+        report = final_evaluation(model, every_face, args.dataset)
         (out / "quality.txt").write_text(str(report) + "\n")
         print(report)
     return 0
@@ -264,6 +293,8 @@ def run(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from facedata import DATASETS
+
+    from .config import PRESETS
 
     parser = argparse.ArgumentParser(
         prog="python -m imagination.train",
@@ -280,7 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "test unseen)")
     parser.add_argument("--subjects", type=int, default=2000,
                         help="synthetic identities to train on (default 2000)")
-    parser.add_argument("--preset", default="cpu", choices=["cpu", "paper"])
+    parser.add_argument("--preset", default="cpu", choices=sorted(PRESETS),
+                        help="the model's configuration: cpu (the synthetic default), real "
+                        "(grey FER2013 faces), paper (default: cpu)")
     parser.add_argument("--epochs", type=int, help="epochs in all, warm-up included "
                         "(default: the preset's; cpu 30, paper 30)")
     parser.add_argument("--batch-size", type=int, help="default: the preset's")
@@ -309,7 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: the preset's; cpu: 1, classify)")
     parser.add_argument("--grid-every", type=int, default=1, help="epochs between pictures")
     parser.add_argument("--evaluate", action="store_true",
-                        help="measure the quality on unseen synthetic subjects at the end")
+                        help="measure the quality at the end on faces never trained on: "
+                        "fer2013's test split, or unseen synthetic subjects")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
