@@ -33,7 +33,7 @@ from imagination.flops import inference_flops, training_step_flops  # noqa: E402
 
 BATCH = 49
 TARGET = 0.25  # paper preset, adversarial step: fraction of the matmul peak
-STEPS = {"cpu": 12, "paper": 3}
+STEPS = {"cpu": 12, "real": 12, "paper": 3}
 
 
 def matmul_peak(n: int = 2048, repeats: int = 8) -> float:
@@ -79,7 +79,7 @@ def inference_rates(model: CAAE, images: np.ndarray) -> tuple[float, float]:
     return len(images) / best_e, 6 * len(images) / best_g
 
 
-@pytest.mark.parametrize("name", ["cpu", "paper"])
+@pytest.mark.parametrize("name", ["cpu", "real", "paper"])
 def test_imagination_speed(benchmark, record, name):
     cfg = preset(name)
     faces = synthetic_faces(12, image_size=cfg.image_size, seed=1)

@@ -6,8 +6,10 @@ the five sub-models without optimiser state or identity network, so that the
 file stays small). :func:`load_pretrained` is what the rest of the project loads
 by default, so that nobody has to pre-train before using CLIFER.
 
-How the shipped ``cpu`` model was trained, and how well it imagines unseen
-people, is in ``docs/imagination.md``.
+Two ship: ``cpu``, trained on the project's synthetic faces (the default for
+them), and ``real``, trained on FER2013's real faces in grey (the default for
+real people: :func:`default_model`). How each was trained, and how well it
+imagines people it never saw, is in ``docs/imagination.md``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,19 @@ from .caae import CAAE, load
 
 #: Where the shipped weight files live (package data).
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+#: The shipped model for the synthetic faces (trained on them).
+SYNTHETIC_MODEL = "cpu"
+#: The shipped model for real faces (trained on FER2013, grey).
+REAL_MODEL = "real"
+
+
+def default_model(dataset: str = "synthetic") -> str:
+    """The shipped model's name for faces of ``dataset``: ``cpu`` for the project's
+    synthetic faces (what it was trained on), ``real`` for any real face data set,
+    one's own photos or a camera (any other name)."""
+    return SYNTHETIC_MODEL if dataset == "synthetic" else REAL_MODEL
 
 
 def shipped() -> list[str]:
@@ -38,10 +53,41 @@ def pretrained_path(name: str = "cpu") -> Path:
     return path
 
 
+def describe(path: str | Path) -> str:
+    """How the outputs name a model file: ``"real (shipped, imagination/weights/real.keras)"``
+    for a shipped model, else the path as given."""
+    path = Path(path)
+    if path.resolve().parent == WEIGHTS_DIR and path.suffix == ".keras":
+        return f"{path.stem} (shipped, imagination/weights/{path.name})"
+    return str(path)
+
+
 def load_pretrained(name: str = "cpu") -> CAAE:
     """The shipped model of preset ``name``, loaded in safe mode (not compiled).
 
     It imagines and encodes straight away; to train it further, call
     ``compile()`` first (fresh optimisers).
     """
-    return load(pretrained_path(name), compile=False)
+    path = pretrained_path(name)
+    model = load(path, compile=False)
+    check_preset(model, name, path)
+    return model
+
+
+#: The fields that make a preset's network what it is (its weights fit no other).
+ARCHITECTURE = ("image_size", "width", "latent_dim", "n_classes", "expression_dims",
+                "image_disc_label", "feature_loss", "grey")
+
+
+def check_preset(model: CAAE, name: str, path: str | Path = "") -> None:
+    """Raise ValueError unless ``model`` is a model of preset ``name`` (the fields of
+    :data:`ARCHITECTURE` equal), e.g. a ``cpu`` file put in place of ``real``."""
+    from .config import PRESETS
+
+    expected = PRESETS[name]
+    wrong = [f"{field} {getattr(model.config, field)!r} (the preset: "
+             f"{getattr(expected, field)!r})" for field in ARCHITECTURE
+             if getattr(model.config, field) != getattr(expected, field)]
+    if wrong:
+        raise ValueError(f"{path or 'the model'} is not a {name!r} model: "
+                         + "; ".join(wrong))
