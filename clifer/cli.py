@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import Any
 
 
 def positive_int(text: str) -> int:
@@ -28,6 +29,29 @@ def positive_float(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
     return value
+
+
+def loader_option(text: str) -> tuple[str, Any]:
+    """An argparse type for ``--loader KEY=VALUE``: a loader option and its value (an int
+    or a number when it reads as one, else the text)."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key.isidentifier():
+        raise argparse.ArgumentTypeError(f"must be KEY=VALUE (e.g. faces=whole), got {text!r}")
+    value = value.strip()
+    for kind in (int, float):
+        try:
+            return key, kind(value)
+        except ValueError:
+            pass
+    return key, value
+
+
+def add_loader_option(parser: argparse.ArgumentParser) -> None:
+    """``--loader KEY=VALUE``, repeatable: options of a real dataset's loader."""
+    parser.add_argument("--loader", type=loader_option, action="append", metavar="KEY=VALUE",
+                        help="an option of the dataset's loader, e.g. faces=whole for face "
+                        "crops in the own layout, detector=haar (repeatable)")
 
 
 def add_running_options(parser: argparse.ArgumentParser) -> None:

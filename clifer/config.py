@@ -51,7 +51,12 @@ class ExperimentConfig:
     orders : what :func:`clifer.orders.parse_orders` reads ("default", "six",
         "random:N", or explicit orders).
     test_fraction : share of each subject's clips of each class held out for testing.
-    imagination : a ``.keras`` CAAE, or None for the shipped ``cpu`` model.
+    imagination : a ``.keras`` CAAE, or None for the shipped model of the dataset's
+        kind (:meth:`imagination_file`): ``cpu`` for the synthetic faces, ``real`` for
+        every real dataset.
+    loader : keyword options of the dataset's loader, e.g. ``{"faces": "whole"}`` for
+        one's own face crops (``own``), ``{"detector": "haar"}``; each must be an option
+        the loader takes (:meth:`facedata.loaders.DatasetEntry.options`).
     learner : :class:`LearnerSettings` fields (``gdm``: GrowingDualMemory parameters).
     seed : seeds the split and the learners.
     """
@@ -63,6 +68,7 @@ class ExperimentConfig:
     orders: str | list = "default"
     test_fraction: float = 0.3
     imagination: str | None = None
+    loader: dict = field(default_factory=dict)
     learner: dict = field(default_factory=dict)
     seed: int = 0
 
@@ -93,6 +99,9 @@ class ExperimentConfig:
         number(self.test_fraction, "test_fraction", 0.0, 1.0, low_open=True, high_open=True)
         whole(self.seed, "seed", minimum=0)
         if self.dataset == "synthetic":
+            if self.loader:
+                raise ValueError(f"loader options {sorted(self.loader)} are for a real "
+                                 "dataset's loader; the synthetic faces have none")
             if self.subjects is None:
                 object.__setattr__(self, "subjects", DEFAULT_SYNTHETIC_SUBJECTS)
             if isinstance(self.subjects, bool) or not isinstance(self.subjects, int) \
@@ -116,12 +125,24 @@ class ExperimentConfig:
             if self.root is None:
                 raise ValueError(f"dataset {self.dataset!r} needs root, its folder as "
                                  "distributed")
+            table(self.loader, "loader")
+            known_keys(self.loader, DATASETS[self.dataset].options(),
+                       f"the {self.dataset} loader", "option")
             if self.subjects is not None and (
                     not isinstance(self.subjects, list) or not self.subjects
                     or not all(isinstance(s, str) for s in self.subjects)):
                 raise ValueError(f"for dataset {self.dataset!r}, subjects is a list of subject "
                                  f"ids or None (all), got {self.subjects!r}")
         self.learner_settings()  # checks the learner's fields
+
+    def imagination_file(self) -> Path:
+        """The imagination model this experiment runs: ``imagination``, or the shipped
+        model of the dataset's kind (:func:`imagination.pretrained.default_model`)."""
+        if self.imagination is not None:
+            return Path(self.imagination)
+        from imagination.pretrained import default_model, pretrained_path
+
+        return pretrained_path(default_model(self.dataset))
 
     def learner_settings(self) -> LearnerSettings:
         """The learners' settings; an unknown field, or a bad value, is an error that names

@@ -1,7 +1,8 @@
 """The paper's experiments in one command: ``python -m clifer.experiment``.
 
 With no arguments it runs the synthetic default: new synthetic subjects (never seen
-by the shipped ``cpu`` imagination model), every condition, the paper's class
+by the shipped ``cpu`` imagination model; a real dataset runs the shipped ``real``
+model), every condition, the paper's class
 order; it prints a summary table and writes ``results/<run>/``:
 
 - ``config.json``: the configuration and its hash;
@@ -15,6 +16,11 @@ order; it prints a summary table and writes ``results/<run>/``:
   (the paper's Fig. 2);
 - ``table1.csv``: Kruskal-Wallis H-tests across class orders after the first and the
   final class (the paper's Table I; it needs two orders or more, ``--orders six``);
+- ``baselines.csv``: the baselines' measurements in the cells' format, computed once
+  and kept (:mod:`clifer.baselines`: HOG 1-NN on the person's own training crops, the
+  imagination model's generic classifier, chance), summarised in ``summary.md`` and
+  printed; on by default, for the synthetic faces too (they take seconds, and CLIFER's
+  figures mean little without them), ``--no-baselines`` skips them;
 - ``failures.log``: the whole error of each cell that failed (a summary is printed).
 
 A cell file that is not whole (cut short, edited) is set aside as ``.damaged`` and
@@ -35,7 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cli import add_running_options, positive_int, run_command
+from .cli import add_loader_option, add_running_options, positive_int, run_command
 from .config import ExperimentConfig
 from .protocol import cell_problem
 from .store import ResultStore, config_hash, file_hash, write_atomically
@@ -75,7 +81,7 @@ def load_faces(cfg: ExperimentConfig, model):
         return synthetic_subjects(cfg.subjects, model.config.image_size), None
     from facedata import load
 
-    faces, report = load(cfg.dataset, cfg.root)
+    faces, report = load(cfg.dataset, cfg.root, **cfg.loader)
     if report.n_skipped:
         print(report, file=sys.stderr)
     return faces, cfg.subjects
@@ -108,9 +114,11 @@ def _share_sentence(shares: pd.Series) -> str:
 
 
 def write_reports(folder: Path, table: pd.DataFrame, n_subjects: int, n_orders: int,
-                  title: str) -> pd.DataFrame:
+                  title: str, baselines: pd.DataFrame | None = None,
+                  model: str = "") -> pd.DataFrame:
     """Write summary.md, summary.csv, fig3-micro_f1.png and table1.csv from the
-    measurements; returns the final scores as printed (:func:`compact_summary`)."""
+    measurements (and the baselines' part of summary.md from ``baselines``, the table of
+    :mod:`clifer.baselines`); returns the final scores as printed (:func:`compact_summary`)."""
     from .metrics import summarise
     from .report import (
         compact_summary,
@@ -129,19 +137,24 @@ def write_reports(folder: Path, table: pd.DataFrame, n_subjects: int, n_orders: 
                                    var_name="metric", value_name="value"),
                        ["condition", "memory", "metric"])
     parts = [f"# {title}\n",
+             *([f"Imagination model: {model}.\n"] if model else []),
              f"Final scores after the last class, mean and 95% interval over subjects "
              f"({n_subjects} subjects, {n_orders} order(s)).\n",
-             markdown_table(compact) + "\n",
-             "## The accuracy matrix\n",
-             "Average incremental accuracy, forgetting and backward transfer (each "
-             "class's test accuracy after each step), mean and 95% interval.\n",
-             markdown_table(matrix.round(3)) + "\n",
-             "## Time\n",
-             "Mean seconds per cell by part; `gdm share`: the memories' part of a cell's "
-             "time.\n",
-             markdown_table(time_shares(table).round(3)) + "\n",
-             _share_sentence(subject_gdm_share(table)),
-             "## Table I: class orders\n"]
+             markdown_table(compact) + "\n"]
+    if baselines is not None:
+        from .baselines import summary_markdown
+
+        parts.append(summary_markdown(baselines))
+    parts += ["## The accuracy matrix\n",
+              "Average incremental accuracy, forgetting and backward transfer (each "
+              "class's test accuracy after each step), mean and 95% interval.\n",
+              markdown_table(matrix.round(3)) + "\n",
+              "## Time\n",
+              "Mean seconds per cell by part; `gdm share`: the memories' part of a cell's "
+              "time.\n",
+              markdown_table(time_shares(table).round(3)) + "\n",
+              _share_sentence(subject_gdm_share(table)),
+              "## Table I: class orders\n"]
     if n_orders > 1:
         table1 = table_one(table)
         write_atomically(folder / "table1.csv", lambda tmp: table1.to_csv(tmp, index=False))
@@ -182,6 +195,8 @@ def run(args: argparse.Namespace) -> int:
                  if v is not None}  # fmt: skip
     if args.subjects is not None:
         overrides["subjects"] = args.subjects
+    if args.loader:
+        overrides["loader"] = {**cfg.loader, **dict(args.loader)}
     if args.conditions is not None:
         overrides["conditions"] = [c.strip() for c in args.conditions.split(",") if c.strip()]
     if args.orders is not None:
@@ -191,11 +206,12 @@ def run(args: argparse.Namespace) -> int:
         overrides["subjects"] = None
     cfg = cfg.replace(**overrides) if overrides else cfg
     check_dataset(cfg.dataset, cfg.root)
-    model = imagination_model(cfg.imagination)
-    from imagination.pretrained import pretrained_path
+    from imagination.pretrained import describe
 
-    identity = {"config": cfg.to_dict(),
-                "imagination": file_hash(cfg.imagination or pretrained_path("cpu"))}
+    model_file = cfg.imagination_file()
+    model = imagination_model(model_file)
+    print(f"imagination model: {describe(model_file)}")
+    identity = {"config": cfg.to_dict(), "imagination": file_hash(model_file)}
     name = args.run or f"{cfg.dataset}-{config_hash(identity)[:8]}"
     store = ResultStore(args.results / name, identity, check=cell_problem)
     from .features import encode_subjects
@@ -214,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{store.folder}: {len(todo)} cells to run, {len(done)} done before")
     start, failures = time.perf_counter(), []
     outcomes = run_cells(todo, {d.subject: d for d in data}, cfg.learner_settings(),
-                         imagination=cfg.imagination, seed=cfg.seed, jobs=args.jobs,
+                         imagination=str(model_file), seed=cfg.seed, jobs=args.jobs,
                          scheduler=args.scheduler, store=store)
     from tqdm import tqdm
 
@@ -231,12 +247,27 @@ def run(args: argparse.Namespace) -> int:
         return 1
     write_atomically(store.folder / "measurements.csv",
                      lambda tmp: table.to_csv(tmp, index=False))
-    scores = write_reports(store.folder, table, len(data), len(orders), name)
+    baselines = None
+    if args.baselines:
+        from .baselines import load_or_compute
+
+        baselines, computed = load_or_compute(
+            store.folder, faces, [d.subject for d in data], orders, model,
+            test_fraction=cfg.test_fraction, seed=cfg.seed)
+        if not computed:
+            print(f"baselines: kept from {store.folder / 'baselines.csv'}")
+    scores = write_reports(store.folder, table, len(data), len(orders), name, baselines,
+                           model=describe(model_file))
     from imagination.grids import write_grid
 
     write_grid(store.folder / "fig2-imagined.png", model,
                example_faces(faces, [d.subject for d in data], model.config.image_size))
     print(scores.to_string(index=False))
+    if baselines is not None:
+        from .baselines import summary as baseline_summary
+
+        print("baselines (experiment 2, all six classes):")
+        print(baseline_summary(baselines).to_string(index=False))
     print(f"{len(todo) - len(failures)} cells in {time.perf_counter() - start:.0f} s; "
           f"results in {store.folder}")
     return 1 if failures else 0
@@ -267,12 +298,18 @@ def build_parser() -> argparse.ArgumentParser:
                         "prints the layouts it may have)")
     parser.add_argument("--subjects", type=positive_int,
                         help="synthetic: how many new subjects")
+    add_loader_option(parser)
     parser.add_argument("--conditions", help="comma-separated: mlp,gdm,gdm+replay,clifer,"
                                              "clifer+replay (default: all)")
     parser.add_argument("--orders", help="default, six, random:N, or happy,sad,...")
-    parser.add_argument("--imagination", help="a .keras imagination model (default: shipped)")
+    parser.add_argument("--imagination", help="a .keras imagination model (default: the "
+                        "shipped cpu model for the synthetic faces, real for real datasets)")
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
     parser.add_argument("--run", help="the run's folder name (default: dataset-confighash)")
+    parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
+                        help="HOG 1-NN on each person's own crops, the imagination model's "
+                             "generic classifier and chance beside CLIFER's figures "
+                             "(baselines.csv, computed once; default: on)")
     add_running_options(parser)
     return parser
 

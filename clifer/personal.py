@@ -41,8 +41,14 @@ DEFAULT_STORE = Path("persons")
 
 
 def _imagination(path: str | None):
+    """The model of ``--imagination`` (default: the shipped real-face model), named on
+    stderr (stdout carries the answers)."""
+    from imagination.pretrained import REAL_MODEL, describe, pretrained_path
+
     from .runner import imagination_model
 
+    path = path or pretrained_path(REAL_MODEL)
+    print(f"imagination model: {describe(path)}", file=sys.stderr)
     return imagination_model(path)
 
 
@@ -231,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--every", type=positive_int, default=1,
                              help="use every N-th frame")
         command.add_argument("--imagination", help="a .keras imagination model "
-                             "(default: the shipped one)")
+                             "(default: the shipped real-face model, real)")
         command.add_argument("--detector", choices=DETECTORS, default=DETECTORS[0],
                              help="face detector: mtcnn (default; crops aligned on the eyes) "
                              "or haar (OpenCV's cascade, unaligned)")

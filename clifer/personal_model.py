@@ -70,8 +70,9 @@ class PersonalModel:
 
     Parameters
     ----------
-    imagination : a trained :class:`imagination.CAAE`; None loads the shipped ``cpu``
-        model.
+    imagination : a trained :class:`imagination.CAAE`; None loads the shipped ``real``
+        model (trained on real faces; for the synthetic faces pass
+        ``imagination.load_pretrained("cpu")``).
     settings : the loop settings and GDM parameters (:class:`LearnerSettings`).
     replay : pseudo-rehearsal after every episode (``clifer+replay``; default) or not.
     imagine : learn imagined faces after each new class (default) or not.
@@ -92,8 +93,9 @@ class PersonalModel:
         self.seed = whole(seed, "seed", minimum=0)
         if imagination is None:
             from imagination import load_pretrained
+            from imagination.pretrained import REAL_MODEL
 
-            imagination = load_pretrained()
+            imagination = load_pretrained(REAL_MODEL)
         self.imagination = imagination
         self.settings = settings or LearnerSettings()
         condition = CONDITIONS["gdm+replay" if self.replay else "gdm"]
@@ -236,8 +238,9 @@ class PersonalModel:
         folder = Path(folder)
         if imagination is None:
             from imagination import load_pretrained
+            from imagination.pretrained import REAL_MODEL
 
-            imagination = load_pretrained()
+            imagination = load_pretrained(REAL_MODEL)
         done: dict[str, Any] = {}
 
         def change(kept):

@@ -9,6 +9,7 @@ completed is kept either way.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -47,18 +48,18 @@ class CellOutcome:
     seconds: float
 
 
-def imagination_model(path: str | None):
-    """The imagination model at ``path`` (None: the shipped one), loaded once per process."""
-    key = path or "<shipped>"
+def imagination_model(path: str | os.PathLike | None = None):
+    """The imagination model in the file ``path`` (None: the shipped real-face model,
+    for real people), loaded once per process."""
+    if path is None:
+        from imagination.pretrained import REAL_MODEL, pretrained_path
+
+        path = pretrained_path(REAL_MODEL)
+    key = os.path.realpath(path)
     if key not in _MODELS:
-        if path is None:
-            from imagination import load_pretrained
+        from imagination import load
 
-            _MODELS[key] = load_pretrained()
-        else:
-            from imagination import load
-
-            _MODELS[key] = load(path, compile=False)
+        _MODELS[key] = load(path, compile=False)
     return _MODELS[key]
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from .cli import add_running_options, positive_int, run_command
+from .cli import add_loader_option, add_running_options, positive_int, run_command
 from .config import ExperimentConfig
 from .experiment import check_dataset, dataset_help
 from .orders import parse_orders
@@ -51,7 +51,8 @@ def evaluate(cfg: TuneConfig, params: dict[str, Any], data: dict[str, SubjectFea
     try:
         settings = base.replace(learner=apply(base.learner, params)).learner_settings()
         cells, _ = plan(list(data), parse_orders(base.orders), [cfg.condition])
-        outcomes = list(run_cells(cells, data, settings, imagination=base.imagination,
+        outcomes = list(run_cells(cells, data, settings,
+                                  imagination=str(base.imagination_file()),
                                   seed=base.seed, jobs=jobs, scheduler=scheduler))
     except (ValueError, TypeError) as error:
         outcomes, record["error"] = [], f"{type(error).__name__}: {error}"
@@ -157,7 +158,7 @@ def validation_data(cfg: TuneConfig, model) -> tuple[dict[str, SubjectFeatures],
     else:
         from facedata import load
 
-        faces, report = load(base.dataset, base.root)
+        faces, report = load(base.dataset, base.root, **base.loader)
         if report.n_skipped:
             print(report, file=sys.stderr)
         chosen = cfg.validation_subjects
@@ -199,6 +200,8 @@ def run(args: argparse.Namespace) -> int:
         overrides["objective"] = {**cfg.objective, **objective}
     experiment = {k: v for k, v in (("dataset", args.dataset), ("root", args.root),
                                     ("imagination", args.imagination)) if v is not None}
+    if args.loader:
+        experiment["loader"] = {**cfg.experiment.get("loader", {}), **dict(args.loader)}
     if experiment:
         overrides["experiment"] = {**cfg.experiment, **experiment}
     if args.subjects is not None:
@@ -209,16 +212,18 @@ def run(args: argparse.Namespace) -> int:
     if args.show_space:
         print(space_toml(cfg.checked_space()))
         return 0
-    from imagination.pretrained import pretrained_path
+    from imagination.pretrained import describe
 
     from .store import file_hash
 
-    identity = cfg.identity(file_hash(base.imagination or pretrained_path("cpu")))
+    model_file = base.imagination_file()
+    print(f"imagination model: {describe(model_file)}")
+    identity = cfg.identity(file_hash(model_file))
     name = args.run or f"{cfg.condition}-{config_hash(identity)[:8]}"
     store = TrialsFile(args.out / name, identity)
     for note in store.notes:
         print(note, file=sys.stderr)
-    model = imagination_model(base.imagination)
+    model = imagination_model(model_file)
     data, reported = validation_data(cfg, model)
     print(f"{store.folder}: {len(store.trials)} trials done, {cfg.trials} wanted; "
           f"{len(data)} validation subjects; {cfg.objective_().describe()}")
@@ -263,7 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dataset", help=dataset_help(" (real data: name "
                                                        "validation_subjects in --config)"))
     parser.add_argument("--root", help="the real dataset's folder as distributed")
-    parser.add_argument("--imagination", help="a .keras imagination model (default: shipped)")
+    add_loader_option(parser)
+    parser.add_argument("--imagination", help="a .keras imagination model (default: the "
+                        "shipped cpu model for the synthetic faces, real for real datasets)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--run", help="the search's folder name (default: condition-hash)")
     parser.add_argument("--show-space", action="store_true",

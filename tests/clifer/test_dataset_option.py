@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from clifer.experiment import check_dataset
@@ -56,3 +57,58 @@ def test_the_help_lists_the_datasets(capsys):
         experiment(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "own" in text and "fer2013: no persons, refused" in text
+
+
+def test_loader_options_are_checked_when_the_config_is_made():
+    from clifer.config import ExperimentConfig
+
+    cfg = ExperimentConfig(dataset="own", root="photos", loader={"faces": "whole"})
+    assert cfg.loader == {"faces": "whole"}
+    with pytest.raises(ValueError, match=r"own loader has no option.*did you mean 'faces'"):
+        ExperimentConfig(dataset="own", root="photos", loader={"facez": "whole"})
+    with pytest.raises(ValueError, match="synthetic faces have none"):
+        ExperimentConfig(loader={"faces": "whole"})
+    with pytest.raises(ValueError, match="loader"):
+        ExperimentConfig(dataset="own", root="photos", loader=["faces"])
+
+
+def test_the_loader_option_parses_key_value():
+    import argparse
+
+    from clifer.cli import loader_option
+
+    assert loader_option("faces=whole") == ("faces", "whole")
+    assert loader_option(" video_frames = 5 ") == ("video_frames", 5)
+    for bad in ("faces", "=whole", "two words=x"):
+        with pytest.raises(argparse.ArgumentTypeError, match="KEY=VALUE"):
+            loader_option(bad)
+
+
+@pytest.mark.slow
+def test_an_experiment_on_ones_own_face_crops_runs_the_real_model(tmp_path, capsys):
+    """Face crops in the own layout (two persons, each expression in three takes), read
+    as they are (--loader faces=whole): the shipped real-face model runs by default and
+    says so, and the baselines stand beside CLIFER."""
+    import cv2
+
+    from facedata import CLASSES
+    from facedata.synthetic import make_dataset
+
+    faces = make_dataset(2, clips_per_class=3, frames_per_clip=1, size=64, seed=5)
+    for i, (image, label, subject) in enumerate(zip(faces.images, faces.labels,
+                                                    faces.subjects, strict=True)):
+        folder = tmp_path / "photos" / f"person{faces.subject_ids().index(subject)}" \
+            / CLASSES[label] / f"take{i}"  # each photo its own clip
+        folder.mkdir(parents=True, exist_ok=True)
+        pixels = np.clip((image + 1) * 127.5, 0, 255).astype(np.uint8)[..., ::-1]
+        cv2.imwrite(str(folder / f"{i:03d}.png"), pixels)
+    results = tmp_path / "results"
+    assert experiment(["--dataset", "own", "--root", str(tmp_path / "photos"),
+                       "--loader", "faces=whole", "--conditions", "gdm,clifer",
+                       "--results", str(results), "--run", "own"]) == 0
+    out = capsys.readouterr().out
+    assert "imagination model: real (shipped, imagination/weights/real.keras)" in out
+    summary = (results / "own" / "summary.md").read_text()
+    assert "Imagination model: real (shipped" in summary and "Baselines" in summary
+    kept = json.loads((results / "own" / "config.json").read_text())["config"]
+    assert kept["config"]["loader"] == {"faces": "whole"}

@@ -14,8 +14,11 @@ from clifer.person_store import PersonStore
 from clifer.personal import main, per_second
 from facedata import CLASSES
 from facedata.synthetic import render_clip, sample_identities, write_video
+from imagination.pretrained import pretrained_path
 
 FPS = 15
+#: The synthetic persons' faces are recognised with the model trained on synthetic faces.
+SYNTHETIC_MODEL = ["--imagination", str(pretrained_path("cpu"))]
 
 
 def clip(identity, expression, seconds, seed):
@@ -90,14 +93,16 @@ def test_learn_then_predict_from_videos(videos, tmp_path, capsys):
     store = tmp_path / "persons"
     for name in CLASSES:
         assert main(["learn", "--person", "ada", "--label", name, "--video",
-                     str(videos[name]), "--store", str(store)]) == 0
-    out = capsys.readouterr().out
+                     str(videos[name]), "--store", str(store), *SYNTHETIC_MODEL]) == 0
+    out, err = capsys.readouterr()
+    assert "imagination model: cpu (shipped, imagination/weights/cpu.keras)" in err
     assert "ada: learnt neutral from 15 frames (0 without a face); imagined" in out
     assert "expressions seen: neutral, happy, surprise, anger, fear, sad; saved as version 6" \
         in out
     csv, annotated = tmp_path / "frames.csv", tmp_path / "annotated.mp4"
     assert main(["predict", "--person", "ada", "--video", str(videos["test"]), "--store",
-                 str(store), "--csv", str(csv), "--annotate", str(annotated)]) == 0
+                 str(store), "--csv", str(csv), "--annotate", str(annotated),
+                 *SYNTHETIC_MODEL]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 6 and lines[0].split()[0] == "0s"
     said = [line.split()[1] for line in lines]
@@ -118,7 +123,9 @@ def test_bad_input_is_a_clear_message_and_changes_nothing(videos, tmp_path, caps
     store = tmp_path / "persons"
     assert main(["learn", "--person", "bo", "--label", "happy", "--video",
                  str(videos["happy"]), "--store", str(store)]) == 0
-    capsys.readouterr()
+    # without --imagination, the shipped real-face model (named on stderr)
+    assert "imagination model: real (shipped, imagination/weights/real.keras)" \
+        in capsys.readouterr().err
     cases = [
         (["learn", "--person", "bo", "--label", "disgust", "--video", str(videos["sad"])],
          "unknown expression 'disgust'"),
