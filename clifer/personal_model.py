@@ -50,6 +50,21 @@ def model_fingerprint(model) -> str:
     return digest.hexdigest()[:16]
 
 
+def shipped_model_named(fingerprint: str) -> str | None:
+    """The name of the shipped imagination model with this weight fingerprint, if any
+    (a person learnt with ``cpu`` before ``real`` became the default is told so)."""
+    from imagination import load_pretrained
+    from imagination.pretrained import shipped
+
+    for name in shipped():
+        try:
+            if model_fingerprint(load_pretrained(name)) == fingerprint:
+                return name
+        except (OSError, ValueError, TypeError):
+            continue
+    return None
+
+
 def class_activations(network, X: np.ndarray) -> np.ndarray:
     """``(n, 6)``: for each input and class, the activation ``exp(-d)`` of the class's
     nearest neuron in ``network`` (0 for a class without neurons)."""
@@ -262,8 +277,12 @@ class PersonalModel:
         model = cls(imagination, settings=settings, replay=state["replay"],
                     imagine=state["imagine"], seed=state["seed"])
         if model_fingerprint(model.imagination) != state["imagination"]:
+            shipped = shipped_model_named(state["imagination"])
+            hint = (f"the shipped {shipped!r} model: pass imagination=load_pretrained("
+                    f"{shipped!r}) (--imagination imagination/weights/{shipped}.keras)"
+                    if shipped else "load it with that model")
             raise ValueError(f"person {person!r} was learnt with another imagination model "
-                             f"(weights {state['imagination']}); load it with that model")
+                             f"(weights {state['imagination']}): {hint}")
         model._learner.memory = memory
         model._learner._fitted = True
         model.classes_seen = list(state["classes_seen"])

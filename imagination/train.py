@@ -9,7 +9,8 @@ Writes into ``DIR``:
 - ``identity.keras``: the identity network trained on the data's subjects
   (``--identity trained``);
 - ``best.keras`` and ``best.json`` with ``--keep-best N``: of the last N epochs, the
-  one whose imagination does best on validation subjects (the worst bar's margin,
+  one whose imagination does best on validation faces (unseen synthetic subjects, or
+  FER2013's validation split) (the worst bar's margin,
   :meth:`imagination.evaluate.QualityReport.margin`), without training state; the
   adversarial game makes the expression bar move by about 0.1 between epochs;
 - ``model.keras``: the final model; ``inference.keras``: the same without
@@ -66,7 +67,7 @@ def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool
                 write_grid(out / "grids" / f"epoch-{epoch + 1:03d}.png", self.model, grid_inputs)
 
     class KeepBest(keras.callbacks.Callback):
-        """From epoch ``keep_best_from`` (0-based) on, evaluate on validation subjects and
+        """From epoch ``keep_best_from`` (0-based) on, evaluate on validation faces and
         keep the best epoch so far as ``best.keras`` (atomically) with ``best.json``."""
 
         evaluator = None
@@ -315,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the model's configuration: cpu (the synthetic default), real "
                         "(grey FER2013 faces), paper (default: cpu)")
     parser.add_argument("--epochs", type=int, help="epochs in all, warm-up included "
-                        "(default: the preset's; cpu 30, paper 30)")
+                        "(default: the preset's; cpu 32, real 20, paper 30)")
     parser.add_argument("--batch-size", type=int, help="default: the preset's")
     parser.add_argument("--warmup-epochs", type=int, help="auto-encoder epochs before the "
                         "adversarial terms (default: the preset's)")
@@ -329,17 +330,18 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: 'trained' if the identity weight is above 0, else 'off')")
     parser.add_argument("--id-weight", type=float,
                         help="weight of the identity loss (default: the preset's; paper 0.33, "
-                        "cpu 0)")
+                        "cpu and real 0)")
     parser.add_argument("--identity-epochs", type=int, default=10)
     parser.add_argument("--out", required=True, type=Path, help="folder for the run's files")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
     parser.add_argument("--keep-best", type=int, metavar="N",
-                        help="evaluate each of the last N epochs on validation subjects and "
+                        help="evaluate each of the last N epochs on validation faces (unseen "
+                             "synthetic subjects, or fer2013's validation split) and "
                              "keep the best as inference.keras (seconds per epoch at "
-                             "64x64); 0: keep the last (default: the preset's; cpu 8)")
+                             "64x64); 0: keep the last (default: the preset's; cpu 8, real 6)")
     parser.add_argument("--feature-weight", type=float,
                         help="weight of the feature loss on the codes, of the preset's kind "
-                             "(default: the preset's; cpu: 1, classify)")
+                             "(default: the preset's; cpu and real: 1, classify)")
     parser.add_argument("--grid-every", type=int, default=1, help="epochs between pictures")
     parser.add_argument("--evaluate", action="store_true",
                         help="measure the quality at the end on faces never trained on: "
