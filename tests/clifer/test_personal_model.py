@@ -147,7 +147,7 @@ def test_a_person_is_kept_in_versions_and_loads_as_it_was(learnt, person, model,
     # memories learnt with another shared model are refused
     memory, state = PersonStore(tmp_path).load("ada", 3)
     PersonStore(tmp_path).save("ada", memory, {**state, "imagination": "0" * 16})
-    with pytest.raises(ValueError, match="another imagination model.*load it with that"):
+    with pytest.raises(ValueError, match=r"another imagination model.*load it with that"):
         PersonalModel.load(tmp_path / "ada", model, version=5)
     # learnt with the shipped cpu model, loaded with the default (real): the message says
     # which model to pass
