@@ -134,6 +134,38 @@ def evaluation_faces(n_subjects: int, image_size: int, *, seed: int = EVAL_SEED,
                         frames_per_clip=frames_per_clip, size=image_size, seed=seed)  # fmt: skip
 
 
+class GroupJudges:
+    """Identity judges: one :class:`Judge` per group of about ``group_size`` persons
+    (:func:`identity_groups`), each fitted on its persons' rows of ``features``, so that
+    naming a person among more people measures the same task as among a dozen."""
+
+    def __init__(self, features: np.ndarray, persons: np.ndarray, n_persons: int,
+                 group_size: int = IDENTITY_GROUP):
+        persons = np.asarray(persons)
+        self.group_of = identity_groups(n_persons, group_size)  # per person
+        # index within its group (groups are contiguous runs of persons)
+        self.local_id = np.arange(n_persons) - np.searchsorted(self.group_of, self.group_of)
+        self.judges = []
+        for g in range(self.group_of.max() + 1):
+            rows = self.group_of[persons] == g
+            self.judges.append(Judge.fit(features[rows], self.local_id[persons[rows]],
+                                         int(np.sum(self.group_of == g))))
+
+    def __len__(self) -> int:
+        return len(self.judges)
+
+    def named(self, features: np.ndarray, owners: np.ndarray) -> np.ndarray:
+        """Per row, whether the judge of its owner's group names the owner (persons are
+        indices ``0 .. n_persons - 1``)."""
+        owners = np.asarray(owners)
+        right = np.zeros(len(owners), bool)
+        for g, judge in enumerate(self.judges):
+            rows = self.group_of[owners] == g
+            if rows.any():
+                right[rows] = judge.predict(features[rows]) == self.local_id[owners[rows]]
+        return right
+
+
 def clip_ranks(faces: FaceDataset) -> np.ndarray:
     """Each frame's clip number within its (subject, class), 1-based, in the order of the
     clips' names: which clip is an input (1) and which holds out real frames (the last)."""
@@ -310,14 +342,8 @@ class QualityEvaluator:
         self.expression_judge = Judge.fit(real[judge_train], faces.labels[judge_train],
                                           len(CLASSES))
         # identity: one judge per group of about `identity_group` subjects (see IDENTITY_GROUP)
-        self.group_of = identity_groups(len(subjects), identity_group)  # per subject
-        # index within its group (groups are contiguous runs of subjects)
-        self.local_id = np.arange(len(subjects)) - np.searchsorted(self.group_of, self.group_of)
-        self.identity_judges = []
-        for g in range(self.group_of.max() + 1):
-            rows = rest & (self.group_of[subject_ids] == g)
-            self.identity_judges.append(Judge.fit(real[rows], self.local_id[subject_ids[rows]],
-                                                  int(np.sum(self.group_of == g))))
+        self.identity_judges = GroupJudges(real[rest], subject_ids[rest], len(subjects),
+                                           identity_group)
         self.real_said = self.expression_judge.predict(real[judge_test])
         self.real_truth = faces.labels[judge_test]
         self.mean_image = faces.images[rest].mean(axis=0)
@@ -342,10 +368,7 @@ class QualityEvaluator:
         owners = np.repeat(who, len(CLASSES))
         imagined_features = hog_features(flat)
         said_class = self.expression_judge.predict(imagined_features)
-        kept = np.zeros(len(flat), bool)  # the owner's group's judge names the owner
-        for g, judge in enumerate(self.identity_judges):
-            rows = self.group_of[owners] == g
-            kept[rows] = judge.predict(imagined_features[rows]) == self.local_id[owners[rows]]
+        kept = self.identity_judges.named(imagined_features, owners)
         real_said, real_truth = self.real_said, self.real_truth
 
         per_class = {}

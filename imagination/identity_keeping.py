@@ -19,7 +19,7 @@ import numpy as np
 
 from facedata import CLASSES
 
-from .evaluate import IDENTITY_GROUP, Judge, hog_features, identity_groups
+from .evaluate import IDENTITY_GROUP, GroupJudges, hog_features
 
 #: Image files read from each person's folder.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".tif", ".tiff")
@@ -122,27 +122,13 @@ class IdentityEvaluator:
         held_out = ~is_input & ((rank - inputs_per_person) % 4 == 3)
         fit_rows = ~is_input & ~held_out
         features = hog_features(images)
-        self.group_of = identity_groups(len(names), identity_group)
-        self.local_id = np.arange(len(names)) - np.searchsorted(self.group_of, self.group_of)
-        self.judges = []
-        for g in range(self.group_of.max() + 1):
-            rows = fit_rows & (self.group_of[person_id] == g)
-            self.judges.append(Judge.fit(features[rows], self.local_id[person_id[rows]],
-                                         int(np.sum(self.group_of == g))))
+        self.judges = GroupJudges(features[fit_rows], person_id[fit_rows], len(names),
+                                  identity_group)
         self.judge_accuracy = float(np.mean(
-            self._judged(features[held_out], person_id[held_out])))
+            self.judges.named(features[held_out], person_id[held_out])))
         self.inputs, self.owners = images[is_input], person_id[is_input]
         self.n_persons, self.source = len(names), source
         self.image_size = images.shape[1]
-
-    def _judged(self, features: np.ndarray, owners: np.ndarray) -> np.ndarray:
-        """Whether the owner's group's judge names the owner, per row."""
-        right = np.zeros(len(owners), bool)
-        for g, judge in enumerate(self.judges):
-            rows = self.group_of[owners] == g
-            if rows.any():
-                right[rows] = judge.predict(features[rows]) == self.local_id[owners[rows]]
-        return right
 
     def __call__(self, model) -> IdentityReport:
         size = int(model.config.image_size)
@@ -152,8 +138,8 @@ class IdentityEvaluator:
         imagined = np.asarray(model.imagine(model.encode(self.inputs),
                                             classes=range(len(CLASSES))))
         n, k = imagined.shape[:2]
-        kept = self._judged(hog_features(imagined.reshape(n * k, *imagined.shape[2:])),
-                            np.repeat(self.owners, k)).reshape(n, k)
+        kept = self.judges.named(hog_features(imagined.reshape(n * k, *imagined.shape[2:])),
+                                 np.repeat(self.owners, k)).reshape(n, k)
         return IdentityReport(
             identity_kept=float(kept.mean()),
             judge_accuracy=self.judge_accuracy,
