@@ -87,8 +87,9 @@ def test_the_default_model_is_cpu_for_synthetic_faces_and_real_otherwise():
 
 @pytest.mark.slow
 def test_the_real_model_reconstructs_real_faces(real):
-    """Real faces it never saw (the LFW subset shipped with scikit-image, 25x25 grey):
-    its reconstructions are nearer to them than their mean face is."""
+    """Real faces it never saw (the LFW subset shipped with scikit-image, 25x25 grey,
+    cropped tighter than the model's crops): its reconstructions are clearly nearer to
+    them than their mean face is (the shipped model: L1 0.214 against 0.286)."""
     import cv2
     from skimage.data import lfw_subset
 
