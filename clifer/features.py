@@ -40,15 +40,20 @@ def resized(images: np.ndarray, size: int) -> np.ndarray:
 
 
 def encode_subjects(dataset: FaceDataset, model, *, test_fraction: float = 0.3,
-                    seed: int = 0, subjects=None) -> tuple[list[SubjectFeatures], dict[str, str]]:
+                    seed: int = 0, subjects=None, codes: np.ndarray | None = None,
+                    ) -> tuple[list[SubjectFeatures], dict[str, str]]:
     """Each subject's features, and the subjects skipped with the reason.
 
-    A subject is skipped (not an error) when one of the six classes has no training
-    or no test frames after the split (a class needs at least two clips).
+    ``codes``: the codes of every row of ``dataset`` (:func:`clifer.codes.dataset_codes`,
+    which keeps them); None encodes the chosen subjects' crops here. A subject is
+    skipped (not an error) when one of the six classes has no training or no test
+    frames after the split (a class needs at least two clips).
     """
     if len(dataset) == 0:
         raise ValueError("the dataset has no frames")
-    train, test = dataset.split_by_clip(test_fraction, seed)
+    if codes is not None and len(codes) != len(dataset):
+        raise ValueError(f"{len(codes)} codes for {len(dataset)} crops")
+    is_test = dataset.test_mask(test_fraction, seed)
     size = model.config.image_size
     chosen = dataset.subject_ids() if subjects is None else list(subjects)
     unknown = sorted(set(chosen) - set(dataset.subject_ids()))
@@ -56,14 +61,20 @@ def encode_subjects(dataset: FaceDataset, model, *, test_fraction: float = 0.3,
         raise ValueError(f"subjects {unknown} are not in the dataset")
     out, skipped = [], {}
     for subject in chosen:
-        tr, te = train.for_subject(subject), test.for_subject(subject)
-        tr = tr[np.lexsort((tr.frames, tr.clips))]
-        empty = np.zeros((0, model.config.latent_dim))
-        data = SubjectFeatures(
-            subject,
-            model.encode(resized(tr.images, size)) if len(tr) else empty, tr.labels, tr.clips,
-            model.encode(resized(te.images, size)) if len(te) else empty, te.labels,
-        )  # fmt: skip
+        mine = dataset.subjects == subject
+        tr = np.flatnonzero(mine & ~is_test)
+        tr = tr[np.lexsort((dataset.frames[tr], dataset.clips[tr]))]  # stable: clip, frame
+        te = np.flatnonzero(mine & is_test)
+
+        def features(rows):
+            if not len(rows):
+                return np.zeros((0, model.config.latent_dim))
+            if codes is not None:
+                return codes[rows]
+            return model.encode(resized(dataset.images[rows], size))
+
+        data = SubjectFeatures(subject, features(tr), dataset.labels[tr], dataset.clips[tr],
+                               features(te), dataset.labels[te])
         missing = data.missing_classes()
         if missing:
             skipped[subject] = (f"no training or test frames of {', '.join(missing)} "

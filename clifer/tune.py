@@ -164,7 +164,12 @@ def validation_data(cfg: TuneConfig, model) -> tuple[dict[str, SubjectFeatures],
         chosen = cfg.validation_subjects
         if base.subjects is None:
             reported = [s for s in faces.subject_ids() if s not in set(chosen)]
-    data, skipped = encode_subjects(faces, model, test_fraction=base.test_fraction,
+    codes = None
+    if base.dataset != "synthetic":  # real crops: encoded once per (model, crops), kept
+        from .codes import codes_for_run
+
+        codes = codes_for_run(faces, model, base.imagination_file())
+    data, skipped = encode_subjects(faces, model, codes=codes, test_fraction=base.test_fraction,
                                     seed=base.seed, subjects=chosen)
     for subject, reason in skipped.items():
         print(f"skipped validation subject {subject}: {reason}", file=sys.stderr)

@@ -140,8 +140,13 @@ class FaceDataset:
         For every subject and class, about ``test_fraction`` of that subject's
         clips of that class go to the test side (at least one when the subject
         has two or more clips of the class, none when it has one).
-        Returns ``(train, test)``.
+        Returns ``(train, test)``; :meth:`test_mask` gives the same split as a mask.
         """
+        is_test = self.test_mask(test_fraction, seed)
+        return self[~is_test], self[is_test]
+
+    def test_mask(self, test_fraction: float = 0.3, seed: int = 0) -> np.ndarray:
+        """The rows :meth:`split_by_clip` puts on the test side (a boolean mask)."""
         if not 0.0 < test_fraction < 1.0:
             raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
         rng = np.random.default_rng(seed)
@@ -154,8 +159,7 @@ class FaceDataset:
                     continue
                 n_test = min(len(clips) - 1, max(1, round(test_fraction * len(clips))))
                 test_clips.update(rng.choice(clips, size=n_test, replace=False).tolist())
-        is_test = np.isin(self.clips, list(test_clips))
-        return self[~is_test], self[is_test]
+        return np.isin(self.clips, list(test_clips))
 
     @staticmethod
     def concatenate(parts: Sequence[FaceDataset], name: str | None = None) -> FaceDataset:

@@ -51,17 +51,33 @@ def test_two_orders_give_table_one(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_corpus_in_the_ravdess_layout(tmp_path, capsys):
-    """--dataset ravdess --root DIR: videos as distributed, faces found, cells run."""
+def test_a_corpus_in_the_ravdess_layout(tmp_path, capsys, monkeypatch):
+    """--dataset ravdess --root DIR: videos as distributed, faces found, the shipped real
+    model runs, cells run; the codes are encoded once and kept: another condition reads
+    them back, an edited corpus is encoded again."""
     from facedata.synthetic import write_ravdess_corpus
 
+    monkeypatch.setenv("CLIFER_CACHE_DIR", str(tmp_path / "cache"))
     write_ravdess_corpus(tmp_path / "corpus", 2, seconds=2.0, progress=False)
-    args = ["--dataset", "ravdess", "--root", str(tmp_path / "corpus"), "--conditions", "gdm",
-            "--results", str(tmp_path / "results"), "--run", "real", "--quiet"]
-    assert main(args) == 0
+
+    def run(condition: str, name: str) -> str:
+        args = ["--dataset", "ravdess", "--root", str(tmp_path / "corpus"), "--conditions",
+                condition, "--results", str(tmp_path / "results"), "--run", name, "--quiet"]
+        assert main(args) == 0
+        return capsys.readouterr().out
+
+    out = run("gdm", "real")
     table = pd.read_csv(tmp_path / "results" / "real" / "measurements.csv")
     assert set(table.subject) == {"Actor_01", "Actor_02"}
-    assert "2 cells to run" in capsys.readouterr().out
+    assert "2 cells to run" in out
+    assert "imagination model: real (shipped, imagination/weights/real.keras)" in out
+    assert "encoded and kept for the next run" in out
+    assert len(list((tmp_path / "cache" / "codes").glob("*.npy"))) == 1
+    assert "kept from an earlier run" in run("clifer", "again")
+    # an edited corpus (one video fewer) gives other crops: encoded again, never stale
+    next(iter(sorted((tmp_path / "corpus").rglob("*.mp4")))).unlink()
+    assert "encoded and kept for the next run" in run("gdm", "edited")
+    assert len(list((tmp_path / "cache" / "codes").glob("*.npy"))) == 2
 
 
 def test_bad_arguments_are_clear_errors(tmp_path, capsys):
