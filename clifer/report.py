@@ -1,6 +1,10 @@
 """Reports of an experiment's measurements: curves like the paper's Fig. 3, its Table I,
-and the accuracy-matrix figures (average incremental accuracy, forgetting, backward
-transfer), all from the tidy table of :mod:`clifer.protocol`.
+the accuracy-matrix figures (average incremental accuracy, forgetting, backward
+transfer), the scores of each cell read from its curve (after the first class, mean
+over the steps, after the last class) with their summary and the paired Wilcoxon tests
+of ``clifer`` against the memories without imagination, all from the tidy table of
+:mod:`clifer.protocol`. Intervals are the seeded bootstrap of
+:func:`clifer.metrics.mean_interval`, over subjects.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from .metrics import (
     average_incremental_accuracy,
     backward_transfer,
     forgetting,
+    interval_text,
     kruskal_across_orders,
+    paired_wilcoxon,
     summarise,
 )
 
@@ -22,8 +28,8 @@ MEMORY_TITLES = {"episodic": "GDM-E", "semantic": "GDM-S"}
 
 
 def curves(table: pd.DataFrame, metric: str = "micro_f1") -> pd.DataFrame:
-    """Mean and 95% interval over subjects (and orders) of ``metric`` after each class,
-    per condition, memory and experiment."""
+    """Mean and 95% interval over subjects (a subject's orders averaged) of ``metric``
+    after each class, per condition, memory and experiment."""
     rows = table[table["metric"] == metric]
     return summarise(rows, ["condition", "memory", "experiment", "step"])
 
@@ -69,17 +75,24 @@ def plot_curves(table: pd.DataFrame, path: str | Path, metric: str = "micro_f1")
 
 def table_one(table: pd.DataFrame, metric: str = "micro_f1") -> pd.DataFrame:
     """The paper's Table I: a Kruskal-Wallis H-test across class orders of ``metric``
-    after the first and after the final class, per condition, memory and experiment."""
+    after the first and after the final class, per condition, memory and experiment.
+    Every value the same gives H = 0 and p = 1, noted ``all equal``; fewer than two
+    orders with values gives NaN, noted ``one order``."""
     rows = []
     scores = table[table["metric"] == metric]
     last = scores["step"].max() if len(scores) else 0
     for (condition, memory, experiment), group in scores.groupby(
             ["condition", "memory", "experiment"], sort=False):
         for when, step in (("first", 1), ("final", last)):
-            h, p = kruskal_across_orders(group[group["step"] == step])
-            rows.append((condition, memory, experiment, when, group["order"].nunique(), h, p))
+            at = group[group["step"] == step]
+            h, p = kruskal_across_orders(at)
+            values = at["value"].dropna()
+            note = ("one order" if values.groupby(at["order"]).size().size < 2 else
+                    "all equal" if values.nunique() == 1 else "")
+            rows.append((condition, memory, experiment, when, group["order"].nunique(), h, p,
+                         note))
     return pd.DataFrame(rows, columns=["condition", "memory", "experiment", "after", "orders",
-                                       "H", "p"])
+                                       "H", "p", "note"])
 
 
 def matrix_scores(table: pd.DataFrame) -> pd.DataFrame:
@@ -104,20 +117,119 @@ def matrix_scores(table: pd.DataFrame) -> pd.DataFrame:
 
 
 
-def compact_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """The final scores of :func:`clifer.experiment.final_summary` as one row per condition
-    and memory, one column per experiment and metric, each cell ``mean ± ci``."""
+def cell_scores(table: pd.DataFrame, metrics=("micro_f1", "macro_f1")) -> pd.DataFrame:
+    """Per cell, memory, experiment and metric, the scores read from its curve of
+    ``metric`` against the classes seen: ``first`` (after the first class), ``mean`` (over
+    every step: the area under Fig. 3's curve over its width) and ``final`` (after the
+    last class). Long format: subject, order, condition, memory, experiment, metric,
+    score, value."""
+    keys = ["subject", "order", "condition", "memory", "experiment", "metric"]
+    rows = table[table["metric"].isin(list(metrics))]
+    columns = [*keys, "score", "value"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = rows.assign(experiment=rows["experiment"].astype(int))
+    last = rows["step"].max()
+    parts = {"first": rows[rows["step"] == 1].groupby(keys, sort=False)["value"].mean(),
+             "mean": rows.groupby(keys, sort=False)["value"].mean(),
+             "final": rows[rows["step"] == last].groupby(keys, sort=False)["value"].mean()}
+    out = pd.concat([part.reset_index().assign(score=score) for score, part in parts.items()],
+                    ignore_index=True)
+    return out[columns]
+
+
+def score_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% interval over subjects of each score of :func:`cell_scores`, per
+    condition, memory, experiment, metric and score (``summary.csv``)."""
+    return summarise(scores, ["condition", "memory", "experiment", "metric", "score"])
+
+
+def finals_coincide(scores: pd.DataFrame) -> bool:
+    """Whether every cell's Experiment 1 and Experiment 2 scores after the last class are
+    the same (they are when every order has all six classes: both score them all)."""
+    final = scores[scores["score"] == "final"]
+    keys = ["subject", "order", "condition", "memory", "metric"]
+    one = final[final["experiment"] == 1].set_index(keys)["value"].rename("one")
+    two = final[final["experiment"] == 2].set_index(keys)["value"].rename("two")
+    both = pd.concat([one, two], axis=1, join="outer")
+    if both.empty or both.isna().any().any():
+        return False
+    return bool(np.allclose(both["one"], both["two"], rtol=0, atol=1e-12))
+
+
+def _columns(coincide: bool, macro: bool) -> list[tuple[int, str, str, str]]:
+    """(experiment, metric, score, label) of the summary's columns."""
+    picks = []
+    for metric in ("micro_f1", "macro_f1") if macro else ("micro_f1",):
+        name = metric.replace("_", " ")
+        if coincide:
+            picks.append((2, metric, "final", f"final {name}"))
+        else:
+            picks += [(e, metric, "final", f"exp {e} {name} final") for e in (1, 2)]
+    picks += [(1, "micro_f1", "mean", "exp 1 micro f1 mean"),
+              (2, "micro_f1", "mean", "exp 2 micro f1 mean"),
+              (2, "micro_f1", "first", "exp 2 micro f1 first")]
+    return picks
+
+
+def compact_summary(summary: pd.DataFrame, coincide: bool = False,
+                    macro: bool = True) -> pd.DataFrame:
+    """The scores of :func:`score_summary` as one row per condition and memory, each cell
+    ``mean [low, high]``: after the last class (micro, and macro F1 with ``macro``; one
+    column per experiment unless they ``coincide``, see :func:`finals_coincide`), the
+    mean over steps of both experiments and Experiment 2 after the first class (all six
+    classes tested after one was learnt; Experiment 1 then tests that one alone)."""
+    picks = _columns(coincide, macro)
     if summary.empty:
-        return pd.DataFrame(columns=["condition", "memory"])
-    cells = summary.assign(
-        column=[f"exp {int(e)} {m.replace('_', ' ')}" for e, m in
-                zip(summary["experiment"], summary["metric"], strict=True)],
-        text=[f"{m:.3f} ± {c:.3f}" if np.isfinite(c) else f"{m:.3f}"
-              for m, c in zip(summary["mean"], summary["ci"], strict=True)])
-    table = cells.pivot(index=["condition", "memory"], columns="column", values="text")
+        return pd.DataFrame(columns=["condition", "memory", *(p[3] for p in picks)])
+    texts = {(r.condition, r.memory, int(r.experiment), r.metric, r.score):
+             interval_text(r.mean, r.low, r.high) for r in summary.itertuples()}
     order = list(dict.fromkeys(zip(summary["condition"], summary["memory"], strict=True)))
-    table = table.reindex(pd.MultiIndex.from_tuples(order, names=["condition", "memory"]))
-    return table[sorted(table.columns)].reset_index()
+    rows = [(condition, memory, *(texts.get((condition, memory, e, metric, score), "-")
+                                  for e, metric, score, _ in picks))
+            for condition, memory in order]
+    return pd.DataFrame(rows, columns=["condition", "memory", *(p[3] for p in picks)])
+
+
+def paired_tests(scores: pd.DataFrame, condition: str = "clifer",
+                 against=("gdm", "gdm+replay"), metric: str = "micro_f1",
+                 coincide: bool = False) -> pd.DataFrame:
+    """Wilcoxon signed-rank tests (:func:`clifer.metrics.paired_wilcoxon`) of
+    ``condition`` against each of ``against``, paired by subject (a subject's orders
+    averaged), per memory, on ``metric`` after the last class (once when the experiments
+    ``coincide``) and on its mean over steps in each experiment (``wilcoxon.csv``)."""
+    columns = ["comparison", "memory", "experiment", "score", "n", f"{condition} mean",
+               "other mean",
+               "median difference", "wins", "ties", "losses", "W", "p", "note"]
+    per_subject = (scores[scores["metric"] == metric]
+                   .groupby(["condition", "memory", "experiment", "score", "subject"])["value"]
+                   .mean())
+    tests = [("final", 2 if coincide else 1), *([] if coincide else [("final", 2)]),
+             ("mean", 1), ("mean", 2)]
+    rows = []
+    have = set(per_subject.index.get_level_values("condition"))
+    for other in against:
+        if condition not in have or other not in have:
+            continue
+        for memory in ("episodic", "semantic"):
+            for score, experiment in tests:
+                def values(name, memory=memory, experiment=experiment, score=score):
+                    try:
+                        return per_subject.loc[(name, memory, experiment, score)]
+                    except KeyError:
+                        return pd.Series(dtype=float)
+                mine, theirs = values(condition), values(other)
+                subjects = mine.index.intersection(theirs.index)
+                if subjects.empty:
+                    continue
+                x, y = mine[subjects].to_numpy(), theirs[subjects].to_numpy()
+                test = paired_wilcoxon(x, y)
+                rows.append((f"{condition} vs {other}", MEMORY_TITLES.get(memory, memory),
+                             "1 and 2" if score == "final" and coincide else str(experiment),
+                             score, test["n"], float(np.mean(x)), float(np.mean(y)),
+                             test["median_difference"], test["wins"], test["ties"],
+                             test["losses"], test["W"], test["p"], test["note"]))
+    return pd.DataFrame(rows, columns=columns)
 
 
 def time_shares(table: pd.DataFrame) -> pd.DataFrame:
@@ -140,3 +252,38 @@ def subject_gdm_share(table: pd.DataFrame) -> pd.Series:
     if "seconds:gdm" not in sums:
         return pd.Series(dtype=float, name="gdm share")
     return (sums["seconds:gdm"] / sums["seconds:total"]).rename("gdm share")
+
+
+def scores_legend(coincide: bool) -> str:
+    """What the summary's score columns mean."""
+    final = ("`final`: after the last class (Experiments 1 and 2 coincide there: both test "
+             "all six classes, so it is given once)" if coincide else
+             "`final`: after the last class, per experiment")
+    return (f"{final}; `mean`: the mean over the six steps (the area under Fig. 3's "
+            "curve over its width); `first`: after the first class, Experiment 2 (all six "
+            "classes tested after one was learnt)")
+
+
+def console_summary(summary: pd.DataFrame, coincide: bool, n_subjects: int) -> str:
+    """The console's table: micro F1 of :func:`compact_summary` (no macro F1; every score
+    is in summary.md and summary.csv), under a line saying what it shows."""
+    head = (f"micro F1, mean [95% interval] over {n_subjects} subject(s).\n"
+            + scores_legend(coincide).replace("`", "").replace("; ", ";\n") + ".")
+    return head + "\n" + compact_summary(summary, coincide, macro=False).to_string(index=False)
+
+
+def paired_text(tests: pd.DataFrame) -> pd.DataFrame:
+    """:func:`paired_tests` as printed in summary.md (3 decimals, p 4, ``-`` for none)."""
+    def number(value, digits):
+        return f"{value:.{digits}f}" if np.isfinite(value) else "-"
+
+    if tests.empty:
+        return tests
+    out = tests.copy()
+    for column in out.columns[5:8]:
+        out[column] = [number(v, 3) for v in out[column]]
+    out["wins / ties / losses"] = [f"{w} / {t} / {lost}" for w, t, lost in
+                                   zip(out["wins"], out["ties"], out["losses"], strict=True)]
+    out["W"] = [number(v, 1) for v in out["W"]]
+    out["p"] = [number(v, 4) for v in out["p"]]
+    return out[[*out.columns[:8], "wins / ties / losses", "W", "p", "note"]]

@@ -24,8 +24,17 @@ def test_table_one_is_kruskal_wallis_across_orders():
     expected = stats.kruskal(values["o1"], values["o2"])
     assert out.loc["final", "H"] == pytest.approx(expected.statistic)
     assert out.loc["final", "p"] == pytest.approx(expected.pvalue)
-    assert np.isnan(out.loc["first", "H"])  # every value the same: undefined
+    # every value the same after the first class: no order differs (not NaN)
+    assert (out.loc["first", "H"], out.loc["first", "p"]) == (0.0, 1.0)
+    assert out.loc["first", "note"] == "all equal" and out.loc["final", "note"] == ""
     assert out.loc["final", "orders"] == 2
+
+
+def test_table_one_with_one_order_is_undefined():
+    rows = [(f"S{s}", "o1", "gdm", "episodic", step, "x", 2, "micro_f1", 0.5 + s / 10)
+            for s in range(3) for step in (1, 6)]
+    out = table_one(tidy(rows))
+    assert out["H"].isna().all() and (out["note"] == "one order").all()
 
 
 def test_matrix_scores_by_hand():
@@ -65,11 +74,112 @@ def test_compact_summary_and_time_shares_by_hand():
              ("S0", "o", "mlp", "", 6, "sad", None, "seconds:total", 6.0)]
     table = tidy(rows)
     compact = compact_summary(final_summary(table)).set_index("condition")
-    # mean 0.9, t interval half-width t(0.975, 2) * 0.1 / sqrt(3) = 0.248
-    assert compact.loc["gdm", "exp 2 micro f1"] == "0.900 ± 0.248"
-    assert compact.loc["mlp", "exp 2 micro f1"] == "0.200 ± 0.000"
+    # mean 0.9; three subjects: the bootstrap interval is their range (the t interval,
+    # 0.9 ± 0.248, would reach 1.148); constant scores: [c, c]
+    assert compact.loc["gdm", "exp 2 micro f1 final"] == "0.900 [0.800, 1.000]"
+    assert compact.loc["mlp", "exp 2 micro f1 final"] == "0.200 [0.200, 0.200]"
+    assert compact.loc["gdm", "exp 1 micro f1 final"] == "-"  # not measured here
     shares = subject_gdm_share(table)
     assert shares["S0"] == pytest.approx(1 / 8)
     times = time_shares(table).set_index("condition")
     assert times.loc["gdm", "gdm share"] == pytest.approx(0.5)
     assert times.loc["mlp", "mlp"] == pytest.approx(5.0)
+
+
+def curve_rows(subject, condition, memory, exp1, exp2, order="o"):
+    """Tidy micro F1 rows of one cell: ``exp1`` and ``exp2`` are the curves (step 1..)."""
+    return [(subject, order, condition, memory, step, "x", e, "micro_f1", v)
+            for e, curve in ((1, exp1), (2, exp2)) for step, v in enumerate(curve, 1)]
+
+
+def test_cell_scores_read_first_mean_and_final():
+    from clifer.report import cell_scores, finals_coincide
+
+    rows = curve_rows("S0", "gdm", "episodic", [1.0, 0.5, 0.6], [0.2, 0.4, 0.6])
+    scores = cell_scores(tidy(rows)).set_index(["experiment", "score"])["value"]
+    assert scores[(2, "first")] == pytest.approx(0.2)
+    assert scores[(2, "mean")] == pytest.approx(0.4)  # (0.2 + 0.4 + 0.6) / 3
+    assert scores[(1, "mean")] == pytest.approx(0.7)
+    assert scores[(1, "final")] == scores[(2, "final")] == pytest.approx(0.6)
+    assert finals_coincide(cell_scores(tidy(rows)))
+    other = curve_rows("S0", "gdm", "episodic", [1.0, 0.5, 0.7], [0.2, 0.4, 0.6])
+    assert not finals_coincide(cell_scores(tidy(other)))
+
+
+def test_summary_says_once_what_coincides():
+    from clifer.report import cell_scores, compact_summary, console_summary, score_summary
+
+    rows = []
+    for s, v in enumerate([0.8, 0.9, 1.0]):
+        rows += curve_rows(f"S{s}", "gdm", "episodic", [1.0, v], [0.5, v])
+    summary = score_summary(cell_scores(tidy(rows)))
+    compact = compact_summary(summary, coincide=True).iloc[0]
+    assert compact["final micro f1"] == "0.900 [0.800, 1.000]"
+    assert compact["exp 2 micro f1 first"] == "0.500 [0.500, 0.500]"
+    assert compact["exp 2 micro f1 mean"] == "0.700 [0.650, 0.750]"
+    assert "exp 1 micro f1 final" not in compact
+    split = compact_summary(summary, coincide=False).iloc[0]
+    assert split["exp 1 micro f1 final"] == split["exp 2 micro f1 final"]
+    text = console_summary(summary, True, 3)
+    assert "Experiments 1 and 2 coincide there" in text and "macro" not in text
+    assert text.count("0.900 [0.800, 1.000]") == 1
+
+
+def test_paired_tests_clifer_against_gdm_and_replay():
+    from clifer.report import cell_scores, paired_tests, paired_text
+
+    rows = []
+    # six subjects: clifer's exp 2 curve is above gdm's for every subject; finals equal
+    for s in range(6):
+        rows += curve_rows(f"S{s}", "gdm", "episodic", [1.0, 0.9], [0.2, 0.9])
+        rows += curve_rows(f"S{s}", "clifer", "episodic", [1.0, 0.9], [0.5 + s / 100, 0.9])
+    # two orders of S0 for gdm+replay: averaged before pairing
+    for s in range(6):
+        rows += curve_rows(f"S{s}", "gdm+replay", "episodic", [1.0, 0.8], [0.3, 0.8])
+    rows += curve_rows("S0", "gdm+replay", "episodic", [1.0, 1.0], [0.3, 1.0], order="o2")
+    tests = paired_tests(cell_scores(tidy(rows)), coincide=True)
+    tests = tests.set_index(["comparison", "experiment", "score"])
+    final = tests.loc[("clifer vs gdm", "1 and 2", "final")]
+    assert (final["n"], final["ties"], final["p"], final["note"]) == (6, 6, 1.0, "all equal")
+    mean2 = tests.loc[("clifer vs gdm", "2", "mean")]
+    # all six above, no ties: p = 2 / 2**6
+    assert (mean2["wins"], mean2["W"]) == (6, 0) and mean2["p"] == pytest.approx(2 / 64)
+    assert mean2["clifer mean"] == pytest.approx(np.mean([(0.5 + s / 100 + 0.9) / 2
+                                                          for s in range(6)]))
+    replay = tests.loc[("clifer vs gdm+replay", "1 and 2", "final")]
+    # S0's gdm+replay final is (0.8 + 1.0) / 2 = 0.9: a tie; the five others win 0.9 - 0.8
+    assert (replay["n"], replay["wins"], replay["ties"]) == (6, 5, 1)
+    assert replay["p"] == pytest.approx(2 / 32) and "1 zero difference(s)" in replay["note"]
+    assert set(tests.reset_index()["memory"]) == {"GDM-E"}
+    text = paired_text(tests.reset_index())
+    assert text.iloc[0]["wins / ties / losses"] == "0 / 6 / 0"
+    few = paired_tests(cell_scores(tidy(rows[:4 * 4])), coincide=True)
+    assert (few["note"].str.startswith("n too small")).all()
+    assert paired_text(few).iloc[0]["p"] == "-"
+    assert paired_tests(cell_scores(tidy(curve_rows("S0", "gdm", "episodic", [1], [1])))).empty
+
+
+@pytest.mark.slow
+def test_a_small_run_summarises_steps_and_pairs(tmp_path, capsys):
+    from clifer.experiment import main
+
+    args = ["--subjects", "2", "--conditions", "gdm,clifer", "--results", str(tmp_path),
+            "--run", "small", "--quiet", "--no-baselines"]
+    assert main(args) == 0
+    folder = tmp_path / "small"
+    out = capsys.readouterr().out
+    assert "Experiments 1 and 2 coincide there" in out
+    assert "final micro f1" in out and "exp 2 micro f1 mean" in out
+    assert "exp 2 micro f1 first" in out and "exp 1 micro f1 final" not in out
+    summary = (folder / "summary.md").read_text()
+    assert "| final micro f1 | final macro f1 | exp 1 micro f1 mean |" in summary
+    assert "## Paired tests: clifer against gdm and gdm+replay" in summary
+    assert "n too small (< 6 subjects)" in summary and "± " not in summary
+    table = pd.read_csv(folder / "summary.csv")
+    assert set(table["score"]) == {"first", "mean", "final"}
+    assert table["low"].between(0, 1).all() and table["high"].between(0, 1).all()
+    assert (table["low"] <= table["mean"] + 1e-12).all()
+    assert (table["mean"] <= table["high"] + 1e-12).all()
+    tests = pd.read_csv(folder / "wilcoxon.csv")
+    assert set(tests["comparison"]) == {"clifer vs gdm"} and (tests["n"] == 2).all()
+    assert set(tests["score"]) == {"final", "mean"} and tests["p"].isna().all()
