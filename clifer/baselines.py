@@ -36,7 +36,7 @@ import pandas as pd
 
 from facedata import CLASSES
 
-from .metrics import f1_scores, summarise
+from .metrics import f1_scores, interval_text, summarise
 from .orders import Order, order_name
 from .protocol import COLUMNS
 
@@ -259,7 +259,8 @@ def load_or_compute(folder: str | Path, dataset, subjects: Sequence[str],
 def summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per baseline, Experiment 2 (all six classes) micro F1, the accuracy, after the first
     and after the last class, and macro F1 after the last: mean and 95% interval over
-    subjects and orders, as text (``mean ± ci``), with the number of (subject, order)."""
+    subjects (a subject's orders averaged first; :func:`clifer.metrics.mean_interval`), as
+    text (``mean [low, high]``), with the number of (subject, order)."""
     columns = ["baseline", "exp 2 micro f1 after the first class",
                "exp 2 micro f1 after the last class", "exp 2 macro f1 after the last class",
                "n"]
@@ -276,8 +277,7 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
                 texts.append("-")
                 continue
             s = summarise(scores, ["condition"]).iloc[0]
-            texts.append(f"{s['mean']:.3f} ± {s['ci']:.3f}" if np.isfinite(s["ci"])
-                         else f"{s['mean']:.3f}")
+            texts.append(interval_text(s["mean"], s["low"], s["high"]))
         n = part.drop_duplicates(["subject", "order"]).shape[0]
         rows.append((BASELINES.get(baseline, baseline), *texts, n))
     return pd.DataFrame(rows, columns=columns)
@@ -290,7 +290,7 @@ def summary_markdown(table: pd.DataFrame) -> str:
     return "\n".join([
         "## Baselines\n",
         "Scored like CLIFER on the same split, Experiment 2 (the test crops of all six "
-        "classes); mean and 95% interval over subjects and orders. HOG 1-NN keeps every "
+        "classes); mean and 95% interval over subjects. HOG 1-NN keeps every "
         "training crop of the classes seen (nothing forgotten, nothing imagined); the "
         "generic classifier never saw the person and is the same at every step; chance "
         f"is 1/{len(CLASSES)} ({CHANCE:.3f}). All measurements are in `{FILE}`.\n",
