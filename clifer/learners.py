@@ -14,7 +14,10 @@ encoded again, and both memories learn them.
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -180,45 +183,174 @@ class GDMLearner:
                 "semantic": self.memory.semantic.n_neurons_}
 
 
+#: Rows per call when the MLP predicts: Keras' ``Model.predict`` default, kept so that its
+#: logits are computed on the same batches as before (the same arithmetic).
+PREDICT_BATCH = 32
+
+
+class MLPNetwork:
+    """The MLP baseline's compiled Keras model with its training step and forward pass
+    traced once, for any number of rows; reused by every :class:`MLPLearner` of the
+    process with the same shape and learning rate (:func:`take_network`), its weights
+    and its optimiser's state reset for each (:meth:`reset`).
+
+    Why: with a model built and compiled per cell, ``model.fit`` per class (a ``tf.data``
+    pipeline and an iterator per epoch, callbacks, retracing) and ``model.predict`` per
+    step, a cell of the demo's shape (360 steps of 16 rows) took 34 times as long
+    (bench/test_mlp_speed.py). The step is the model's own
+    :meth:`keras.Model.train_step`, the one ``fit`` runs on each batch: the same forward
+    pass, loss, gradients and Adam update.
+    """
+
+    def __init__(self, n_features: int, hidden: int, learning_rate: float):
+        import keras
+        import tensorflow as tf
+
+        self.key = (n_features, hidden, learning_rate)
+        self.model = keras.Sequential([
+            keras.Input((n_features,)),
+            keras.layers.Dense(hidden, activation="relu", kernel_initializer="zeros"),
+            keras.layers.Dense(N_CLASSES, kernel_initializer="zeros"),
+        ])  # fmt: skip (the weights are set by reset; zeros draw no random numbers)
+        self.model.compile(keras.optimizers.Adam(learning_rate),
+                           keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        optimizer = self.model.optimizer
+        optimizer.build(self.model.trainable_variables)
+        self._fresh_optimizer = [v.numpy() for v in optimizer.variables]
+        rows = tf.TensorSpec((None, n_features), tf.float32)
+        labels = tf.TensorSpec((None,), tf.int64)
+        # compiled as fit and predict compile theirs: XLA where the model resolves to it
+        # (on a GPU; not on a CPU-only machine), no autograph
+        xla = self.model.jit_compile
+        self.train_step = tf.function(self._train_step, input_signature=[rows, labels],
+                                      jit_compile=xla, autograph=False)
+        self.logits = tf.function(self._logits, input_signature=[rows], jit_compile=xla,
+                                  autograph=False)
+
+    def _train_step(self, x, y) -> None:
+        self.model.train_step((x, y))
+
+    def _logits(self, x):
+        return self.model(x, training=False)
+
+    def reset(self, seed: int) -> None:
+        """The weights a new model gets (Glorot uniform kernels seeded ``seed`` and
+        ``seed + 1``, zero biases) and a new optimiser's state (no step taken)."""
+        import keras
+
+        for k, layer in enumerate(self.model.layers):
+            init = keras.initializers.GlorotUniform(seed=seed + k)
+            layer.kernel.assign(init(layer.kernel.shape, dtype=layer.kernel.dtype))
+            layer.bias.assign(np.zeros(layer.bias.shape, layer.bias.dtype))
+        for variable, value in zip(self.model.optimizer.variables, self._fresh_optimizer,
+                                   strict=True):
+            variable.assign(value)
+        self.model.reset_metrics()
+
+
+@functools.lru_cache(maxsize=256)
+def fit_order(seed: int, n: int) -> np.ndarray:
+    """The order in which ``model.fit(x, y, shuffle=True)`` on ``n`` rows visits them in
+    each epoch after ``keras.utils.set_random_seed(seed)`` (how the baseline was first
+    trained, one ``fit`` per class): read-only.
+
+    Keras' array adapter draws each epoch's permutation with ``tf.random.shuffle`` in a
+    dataset function that every epoch's iterator instantiates afresh, the first random
+    op of its graph: seeds (global seed, 0), so every epoch sees the same permutation.
+    The same op in a fresh graph whose seed is ``seed`` draws it here, without touching
+    the process's random state (``set_random_seed`` also clears TensorFlow's caches,
+    which costs the next calls of every traced function 40-90 ms).
+    """
+    import tensorflow as tf
+
+    with tf.Graph().as_default() as graph:
+        tf.compat.v1.set_random_seed(seed)
+        permutation = tf.random.shuffle(tf.range(n, dtype=tf.int64), seed=0)
+        with tf.compat.v1.Session(graph=graph) as session:
+            order = session.run(permutation)
+    order.setflags(write=False)
+    return order
+
+
+_FREE_NETWORKS: dict[tuple, list[MLPNetwork]] = {}
+_NETWORKS_LOCK = threading.Lock()
+
+
+def take_network(n_features: int, hidden: int, learning_rate: float) -> MLPNetwork:
+    """A network of this shape and learning rate that no learner holds (built if none is
+    free). :class:`MLPLearner` gives its network back when it is garbage-collected, so the
+    cells of a process, which run one after another, share one network; learners alive
+    at the same time (threads, interleaved use) each have their own."""
+    key = (n_features, hidden, learning_rate)
+    with _NETWORKS_LOCK:
+        free = _FREE_NETWORKS.setdefault(key, [])
+        if free:
+            return free.pop()
+    return MLPNetwork(*key)
+
+
+def _give_back(network: MLPNetwork) -> None:
+    with _NETWORKS_LOCK:
+        _FREE_NETWORKS.setdefault(network.key, []).append(network)
+
+
 class MLPLearner:
     """The baseline: a Keras MLP on the features, trained the ordinary batch way on one class
-    at a time (so it has nothing that keeps the earlier classes)."""
+    at a time (so it has nothing that keeps the earlier classes).
+
+    The network is Dense(``mlp_hidden``, relu) -> Dense(6) logits, Glorot uniform
+    kernels seeded ``seed`` and ``seed + 1``, trained with Adam (``mlp_learning_rate``)
+    on the sparse categorical cross-entropy of the logits, ``mlp_epochs`` epochs of
+    shuffled mini-batches of ``mlp_batch_size`` per class; the optimiser's state carries
+    over from class to class. It computes exactly what ``model.fit(..., shuffle=True)``
+    per class and ``model.predict`` computed before (same weights, batches and steps;
+    tests/clifer/test_learners.py compares them), with the compiled model reused
+    (:class:`MLPNetwork`).
+    """
 
     def __init__(self, condition: Condition, settings: LearnerSettings, n_features: int,
                  seed: int = 0):
-        import keras
-
         if condition.learner != "mlp":
             raise ValueError(f"condition {condition.name!r} is not the MLP condition")
         self.condition = condition
         self.settings = settings
-        init = keras.initializers.GlorotUniform
-        self.model = keras.Sequential([
-            keras.Input((n_features,)),
-            keras.layers.Dense(settings.mlp_hidden, activation="relu",
-                               kernel_initializer=init(seed=seed)),
-            keras.layers.Dense(N_CLASSES, kernel_initializer=init(seed=seed + 1)),
-        ])  # fmt: skip
-        self.model.compile(keras.optimizers.Adam(settings.mlp_learning_rate),
-                           keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        self._network = take_network(n_features, settings.mlp_hidden,
+                                     float(settings.mlp_learning_rate))
+        weakref.finalize(self, _give_back, self._network)
+        self._network.reset(seed)
         self.seconds = {"mlp": 0.0}
         self._seed = seed
 
+    @property
+    def model(self):
+        """The Keras model (shared with later learners once this one is gone)."""
+        return self._network.model
+
     def learn_class(self, features: np.ndarray, label: int, clips: np.ndarray) -> None:
-        """Train on one class's frames for ``mlp_epochs`` epochs (shuffled mini-batches)."""
-        import keras
+        """Train on one class's frames for ``mlp_epochs`` epochs of shuffled mini-batches:
+        the rows in the order :func:`fit_order` gives for the seed ``seed + label``, cut
+        into batches of ``mlp_batch_size`` (the last one shorter), the same every epoch."""
+        import tensorflow as tf
 
         start = time.perf_counter()
-        keras.utils.set_random_seed(self._seed + label)
-        labels = np.full(len(features), label, np.int64)
-        self.model.fit(features.astype(np.float32), labels, epochs=self.settings.mlp_epochs,
-                       batch_size=self.settings.mlp_batch_size, shuffle=True, verbose=0)
+        x = np.asarray(features).astype(np.float32)
+        order = fit_order(self._seed + label, len(x))
+        size = self.settings.mlp_batch_size
+        batches = [(tf.constant(x[rows]), tf.constant(np.full(len(rows), label, np.int64)))
+                   for rows in (order[i:i + size] for i in range(0, len(x), size))]
+        for _ in range(self.settings.mlp_epochs):
+            for batch in batches:
+                self._network.train_step(*batch)
         self.seconds["mlp"] += time.perf_counter() - start
 
     def predict(self, features: np.ndarray) -> dict[str, np.ndarray]:
         """Predicted classes (``"mlp"``)."""
-        logits = self.model.predict(features.astype(np.float32), verbose=0)
-        return {"mlp": np.argmax(logits, axis=1)}
+        x = np.asarray(features).astype(np.float32)
+        if not len(x):
+            return {"mlp": np.zeros(0, np.int64)}
+        logits = [self._network.logits(x[i:i + PREDICT_BATCH]).numpy()
+                  for i in range(0, len(x), PREDICT_BATCH)]
+        return {"mlp": np.argmax(np.concatenate(logits), axis=1)}
 
     def sizes(self) -> dict[str, int]:
         return {}
