@@ -1,0 +1,127 @@
+"""The MLP baseline's speed (issue 19, part 4): the demo's 30 cells (6 synthetic subjects x
+5 conditions, ``python -m clifer.experiment``) in at most 30 s of cell time.
+
+- ``test_mlp_cell_vs_fit_per_class``: one cell of the ``mlp`` condition of the demo's
+  shape (50-d features, 30 training frames a class, 60 test frames, the default
+  settings: 30 epochs of batches of 16 per class, 64 hidden units) the way it ran before
+  (:func:`fit_cell`: a model built and compiled per cell, ``model.fit`` per class,
+  ``model.predict`` after each) and the way it runs now (:class:`clifer.learners.MLPLearner`:
+  the compiled model reused, its traced training step called on the same batches),
+  round-robin, best of 2; the ratio. Both give the same predictions (checked).
+- ``test_demo_cells_time``: the demo's 30 cells as the experiment runs them
+  (:func:`clifer.runner.run_cells`, one process), the sum of the cells' times
+  (``seconds:total``, what ``summary.md``'s "Time" averages) and the mean by condition.
+
+Run: ``pytest -q bench/test_mlp_speed.py --benchmark-only`` (about 1.5 minutes).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from clifer.conditions import CONDITIONS
+from clifer.learners import LearnerSettings, MLPLearner
+from clifer.orders import DEFAULT_ORDER
+
+TARGET_DEMO_S = 30.0  # the demo's 30 cells, seconds of cell time on 2 cores
+N_FEATURES, N_TRAIN, N_TEST = 50, 30, 10  # per class, as the synthetic default has
+
+
+def demo_like_features(seed: int = 0):
+    """Six clusters in 50-d, 30 training and 10 test frames each (the demo's shape)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(6, N_FEATURES))
+
+    def draw(n):
+        y = np.repeat(np.arange(6), n)
+        return (centres[y] + 0.8 * rng.normal(size=(6 * n, N_FEATURES))).astype(np.float32), y
+
+    return draw(N_TRAIN), draw(N_TEST)
+
+
+def fit_cell(train, test, settings: LearnerSettings, seed: int = 0) -> list[np.ndarray]:
+    """One mlp cell the way it ran before (commit 59edafb): its predictions after each class."""
+    import keras
+
+    init = keras.initializers.GlorotUniform
+    model = keras.Sequential([
+        keras.Input((N_FEATURES,)),
+        keras.layers.Dense(settings.mlp_hidden, activation="relu",
+                           kernel_initializer=init(seed=seed)),
+        keras.layers.Dense(6, kernel_initializer=init(seed=seed + 1)),
+    ])  # fmt: skip
+    model.compile(keras.optimizers.Adam(settings.mlp_learning_rate),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    out = []
+    for c in DEFAULT_ORDER:
+        x = train[0][train[1] == c]
+        keras.utils.set_random_seed(seed + c)
+        model.fit(x, np.full(len(x), c, np.int64), epochs=settings.mlp_epochs,
+                  batch_size=settings.mlp_batch_size, shuffle=True, verbose=0)
+        out.append(np.argmax(model.predict(test[0], verbose=0), axis=1))
+    return out
+
+
+def learner_cell(train, test, settings: LearnerSettings, seed: int = 0) -> list[np.ndarray]:
+    """The same cell with :class:`MLPLearner` (as :func:`clifer.protocol.run_cell` runs it)."""
+    learner = MLPLearner(CONDITIONS["mlp"], settings, N_FEATURES, seed)
+    out = []
+    for c in DEFAULT_ORDER:
+        learner.learn_class(train[0][train[1] == c], c, None)
+        out.append(learner.predict(test[0])["mlp"])
+    return out
+
+
+def test_mlp_cell_vs_fit_per_class(benchmark, record, best_times):
+    train, test = demo_like_features()
+    settings = LearnerSettings()
+    old, new = fit_cell(train, test, settings), learner_cell(train, test, settings)  # warm
+    for a, b in zip(old, new, strict=True):
+        np.testing.assert_array_equal(a, b)
+    seconds = best_times({"fit_per_class": lambda: fit_cell(train, test, settings),
+                          "learner": lambda: learner_cell(train, test, settings)}, repeats=2)
+    benchmark.pedantic(lambda: learner_cell(train, test, settings), rounds=1, iterations=1)
+    ratio = seconds["fit_per_class"] / seconds["learner"]
+    record(benchmark, "mlp_cell", target="the mlp cell >= 10x faster than fit per class",
+           holds=ratio >= 10, fit_per_class_s=seconds["fit_per_class"],
+           learner_s=seconds["learner"], ratio=ratio,
+           steps_per_cell=6 * settings.mlp_epochs * -(-N_TRAIN // settings.mlp_batch_size))
+    assert ratio >= 10
+
+
+def test_demo_cells_time(benchmark, record):
+    from clifer.config import ExperimentConfig
+    from clifer.features import encode_subjects, synthetic_subjects
+    from clifer.orders import parse_orders
+    from clifer.runner import imagination_model, plan, run_cells
+
+    cfg = ExperimentConfig()  # the demo: python -m clifer.experiment
+    model = imagination_model(cfg.imagination_file())
+    faces = synthetic_subjects(cfg.subjects, model.config.image_size)
+    data, _ = encode_subjects(faces, model, test_fraction=cfg.test_fraction, seed=cfg.seed)
+    cells, _ = plan([d.subject for d in data], parse_orders(cfg.orders), cfg.conditions)
+    outcomes = benchmark.pedantic(
+        lambda: list(run_cells(cells, {d.subject: d for d in data}, cfg.learner_settings(),
+                               imagination=str(cfg.imagination_file()), seed=cfg.seed)),
+        rounds=1, iterations=1)
+    wall = benchmark.stats.stats.min
+    assert not [o.error for o in outcomes if o.error]
+    by_condition: dict[str, list[float]] = {}
+    for o in outcomes:
+        t = o.table
+        total = float(t.loc[t.metric == "seconds:total", "value"].iloc[0])
+        by_condition.setdefault(o.cell.condition, []).append(total)
+    cell_s = sum(map(sum, by_condition.values()))
+    means = {f"{c}_mean_cell_s": float(np.mean(v)) for c, v in by_condition.items()}
+    record(benchmark, "demo_cells", target=f"the demo's {len(cells)} cells <= "
+           f"{TARGET_DEMO_S:.0f} s of cell time", holds=cell_s <= TARGET_DEMO_S,
+           cells=len(cells), cell_s=cell_s, wall_s=wall, **means,
+           mlp_share=sum(by_condition.get("mlp", [])) / cell_s)
+    assert cell_s <= TARGET_DEMO_S
