@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._quiet import parse_args
+
 
 def _synth(args: argparse.Namespace) -> int:
     from .synthetic import write_ravdess_corpus
@@ -127,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(build_parser(), argv)  # --verbose; TensorFlow quiet without it
     try:
         return args.run(args)
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:

@@ -35,23 +35,21 @@ build and trace the networks) and shared by every :class:`MTCNNFaceDetector`.
 TensorFlow 2.21 writes its C++ start-up notices (oneDNN, no CUDA driver, a failed
 ``cuInit``) to the process's stderr whatever ``TF_CPP_MIN_LOG_LEVEL`` says; while
 this module imports TensorFlow and builds the networks those lines are dropped,
-and anything else written to stderr meanwhile is written back.
+and anything else written to stderr meanwhile is written back
+(:mod:`facedata._quiet`, as every command line does; not after ``--verbose``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib.resources
 import math
 import os
-import re
-import sys
-import tempfile
 
 import cv2
 import numpy as np
 
+from ._quiet import quiet_tensorflow, quiet_wanted, start_up_lines_dropped
 from .faces import Box, Face
 
 DEFAULT_MIN_SIZE_FRACTION = 0.1
@@ -143,8 +141,9 @@ class _Networks:
     around them (the package's own, with the pyramid of :func:`pyramid`)."""
 
     def __init__(self) -> None:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        with _start_up_lines_dropped():
+        if quiet_wanted():  # TF_CPP_MIN_LOG_LEVEL=2 unless set (not after --verbose)
+            quiet_tensorflow()
+        with start_up_lines_dropped():
             self._build()
             self.detect(np.zeros((PNET_WINDOW * 4, PNET_WINDOW * 4, 3), np.uint8), SMALLEST_FACE,
                         0.709, (0.6, 0.7, 0.8))  # traces the three networks  # fmt: skip
@@ -216,38 +215,6 @@ class _Networks:
         boxes = np.concatenate(found, axis=0) if found else np.empty((0, 6))
         boxes = u["nms"](boxes, threshold=0.7, method="union", initial_sort=True)
         return u["square"](boxes)
-
-
-_START_UP_LINE = re.compile(
-    r"I\d{4} [\d:.]+ +\d+ \S+:\d+\] "  # an information line of TensorFlow's C++ logging
-    r"|[WE]\d{4} [\d:.]+ +\d+ cuda\w*\.cc:\d+\] "  # no GPU here: not a problem on a CPU
-    r"|WARNING: All log messages before absl::InitializeLog\(\) is called"
-)
-
-
-@contextlib.contextmanager
-def _start_up_lines_dropped():
-    """Capture what the process writes to its stderr (file descriptor 2, where
-    TensorFlow's C++ code writes) meanwhile; afterwards write it back without
-    TensorFlow's information lines (``I0000 00:00:1796145369.233 784 port.cc:153] ...``),
-    its complaints that there is no GPU (from its ``cuda*.cc`` files) and absl's
-    notice about them. Other warnings and errors are kept."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            lines = sink.read().decode(errors="replace").splitlines(keepends=True)
-            kept = "".join(line for line in lines if not _START_UP_LINE.match(line))
-            if kept:
-                sys.stderr.write(kept)
-                sys.stderr.flush()
 
 
 def pyramid(min_side: int, min_face: float, scale_factor: float) -> list[float]:

@@ -11,13 +11,13 @@ memory; its generator translates a face into each expression.
 - :mod:`imagination.callbacks`: the warm-up and classifier-weight schedules
 - :mod:`imagination.pretrained`: :func:`load_pretrained`, the models that ship
 
-Importing this package imports Keras (with the TensorFlow backend).
+Its names are imported on first use (and Keras, with the TensorFlow backend, with
+them), so that ``python -m imagination.train`` and the other command lines can keep
+TensorFlow's start-up messages off stderr before TensorFlow is imported
+(:mod:`facedata._quiet`).
 """
 
-from .caae import CAAE, load
-from .callbacks import ClassifierWeightSchedule, WarmupSchedule
-from .config import PRESETS, CAAEConfig, preset
-from .pretrained import load_pretrained
+import importlib
 
 __all__ = [
     "CAAE",
@@ -29,3 +29,20 @@ __all__ = [
     "load_pretrained",
     "preset",
 ]
+
+_HOMES = {"CAAE": "caae", "load": "caae", "ClassifierWeightSchedule": "callbacks",
+          "WarmupSchedule": "callbacks", "PRESETS": "config", "CAAEConfig": "config",
+          "preset": "config", "load_pretrained": "pretrained"}
+
+
+def __getattr__(name: str):
+    """The package's names, from their modules on first use."""
+    if name in _HOMES:
+        value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -523,6 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from facedata import DATASETS
+    from facedata._quiet import parse_args
 
     parser = argparse.ArgumentParser(
         prog="python -m imagination.evaluate",
@@ -545,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
                         "DIR/<person>/<photos> (e.g. Labeled Faces in the Wild): persons "
                         "with 30 photos or more, 40 each")
     parser.add_argument("--out", type=Path, help="also write the report to this file")
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)  # --verbose; TensorFlow quiet without it
     try:
         from .caae import load
         from .pretrained import describe, pretrained_path, shipped

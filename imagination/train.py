@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from facedata import CLASSES
+from facedata._quiet import parse_args
 
 from ._files import publish
 
@@ -352,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(build_parser(), argv)  # --verbose; TensorFlow quiet without it
     try:
         return run(args)
     except (FileNotFoundError, ValueError, TypeError) as exc:
