@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import time
 import traceback
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
+
+from facedata._quiet import follow_parent
 
 from .conditions import CONDITIONS
 from .learners import LearnerSettings
@@ -109,13 +113,21 @@ def plan(subjects: Iterable[str], orders: Iterable[Order], conditions: Iterable[
     return [c for c in cells if not finished[c]], [c for c in cells if finished[c]]
 
 
+def _worker_start() -> None:
+    """The first thing a local worker process does: Ctrl-C is left to the command,
+    which stops the workers itself (a worker stopped by it mid-cell would leave the
+    command a broken pool to clean up), and TensorFlow is as quiet as the command."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    follow_parent()
+
+
 @contextlib.contextmanager
 def _backend(jobs: int, scheduler: str | None):
     """joblib's backend: Dask's for a scheduler address, else local processes."""
     import joblib
 
     if scheduler is None:
-        with joblib.parallel_config(backend="loky", n_jobs=jobs):
+        with joblib.parallel_config(backend="loky", n_jobs=jobs, initializer=_worker_start):
             yield
         return
     try:
@@ -125,6 +137,25 @@ def _backend(jobs: int, scheduler: str | None):
                           ) from error
     with Client(scheduler), joblib.parallel_config(backend="dask"):
         yield
+
+
+def _stop(results) -> None:
+    """Close joblib's generator of results: the cells still running are cancelled and
+    the local workers stopped (joblib's warning that they were cancelled is not shown:
+    the caller stopped on purpose). Nothing happens to a generator that is done."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        results.close()
+
+
+def _shut_down_local_workers() -> None:
+    """Stop loky's reusable worker processes and free their queues now (their
+    semaphores included), rather than leave it to the interpreter's exit."""
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True, kill_workers=True)
 
 
 def run_cells(cells: list[Cell], data: dict[str, SubjectFeatures], settings: LearnerSettings,
@@ -152,5 +183,11 @@ def run_cells(cells: list[Cell], data: dict[str, SubjectFeatures], settings: Lea
         results = joblib.Parallel(return_as="generator_unordered")(
             joblib.delayed(_run)(cell, data[cell.subject], settings, imagination, seed)
             for cell in cells)
-        for outcome in results:
-            yield finish(outcome)
+        try:
+            for outcome in results:
+                yield finish(outcome)
+        except BaseException:  # Ctrl-C, or the caller stopped early (GeneratorExit)
+            _stop(results)
+            if scheduler is None:
+                _shut_down_local_workers()
+            raise

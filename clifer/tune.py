@@ -232,8 +232,14 @@ def run(args: argparse.Namespace) -> int:
     data, reported = validation_data(cfg, model)
     print(f"{store.folder}: {len(store.trials)} trials done, {cfg.trials} wanted; "
           f"{len(data)} validation subjects; {cfg.objective_().describe()}")
-    search(cfg, data, store, jobs=args.jobs, scheduler=args.scheduler,
-           progress=not args.quiet, on_trial=lambda s: write_tables(cfg, s, reported))
+    try:
+        search(cfg, data, store, jobs=args.jobs, scheduler=args.scheduler,
+               progress=not args.quiet, on_trial=lambda s: write_tables(cfg, s, reported))
+    except KeyboardInterrupt:  # Ctrl-C: the trial under way is lost, the others are kept
+        from .cli import Interrupted
+
+        raise Interrupted(f"{len(store.trials)} of {cfg.trials} trials kept in "
+                          f"{store.folder}") from None
     write_tables(cfg, store, reported)
     print(summary(cfg, store))
     if store.best() is not None:
