@@ -9,8 +9,11 @@ order; it prints a summary table and writes ``results/<run>/``:
 - ``cells/*.csv``: each (subject, order, condition)'s measurements, written
   atomically as each completes (running the same command again skips them);
 - ``measurements.csv``: all of them in one tidy table;
-- ``summary.md``: the final scores, mean and 95% interval over subjects (also as
-  ``summary.csv``), the accuracy-matrix scores, the time by part, and Table I;
+- ``summary.md``: the scores after the first class, their mean over the steps and
+  after the last class, mean and 95% bootstrap interval over subjects (also as
+  ``summary.csv``), Wilcoxon signed-rank tests of ``clifer`` against ``gdm`` and
+  ``gdm+replay`` paired by subject (also as ``wilcoxon.csv``), the accuracy-matrix
+  scores, the time by part, and Table I;
 - ``fig3-micro_f1.png``: F1 against the classes seen, with 95% bands (the paper's Fig. 3);
 - ``fig2-imagined.png``: a face of each subject beside its six imagined expressions
   (the paper's Fig. 2);
@@ -24,10 +27,12 @@ order; it prints a summary table and writes ``results/<run>/``:
 - ``failures.log``: the whole error of each cell that failed (a summary is printed).
 
 A cell file that is not whole (cut short, edited) is set aside as ``.damaged`` and
-the cell runs again. Every setting and option is checked before any work.
+the cell runs again. Every setting and option is checked before any work. Ctrl-C
+stops the cells in flight and says how many are kept; the same command resumes.
 
 Real data: ``--dataset ravdess --root DIR`` (or mmi, baum1s, mefed, own: one's own
-recordings); everything else through ``--config FILE`` (see :mod:`clifer.config`).
+recordings) runs the shipped real-face model, its crops' codes encoded once and kept
+(:mod:`clifer.codes`); everything else through ``--config FILE`` (see :mod:`clifer.config`).
 A dataset without persons (fer2013) is refused before any work: CLIFER learns
 one person at a time; FER2013 serves pre-training and judging expressions.
 """
@@ -115,32 +120,56 @@ def _share_sentence(shares: pd.Series) -> str:
 
 def write_reports(folder: Path, table: pd.DataFrame, n_subjects: int, n_orders: int,
                   title: str, baselines: pd.DataFrame | None = None,
-                  model: str = "") -> pd.DataFrame:
-    """Write summary.md, summary.csv, fig3-micro_f1.png and table1.csv from the
+                  model: str = "") -> str:
+    """Write summary.md, summary.csv (the scores of :func:`final_summary`), wilcoxon.csv
+    (:func:`clifer.report.paired_tests`), fig3-micro_f1.png and table1.csv from the
     measurements (and the baselines' part of summary.md from ``baselines``, the table of
-    :mod:`clifer.baselines`); returns the final scores as printed (:func:`compact_summary`)."""
-    from .metrics import summarise
+    :mod:`clifer.baselines`); returns the console's summary
+    (:func:`clifer.report.console_summary`)."""
+    from .metrics import WILCOXON_MIN_SUBJECTS, summarise
     from .report import (
+        cell_scores,
         compact_summary,
+        console_summary,
+        finals_coincide,
         matrix_scores,
+        paired_tests,
+        paired_text,
         plot_curves,
+        score_summary,
+        scores_legend,
         subject_gdm_share,
         table_one,
         time_shares,
     )
 
-    summary = final_summary(table)
-    compact = compact_summary(summary)
+    cells = cell_scores(table)
+    summary, coincide = score_summary(cells), finals_coincide(cells)
     write_atomically(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
+    tests = paired_tests(cells, coincide=coincide)
+    write_atomically(folder / "wilcoxon.csv", lambda tmp: tests.to_csv(tmp, index=False))
     scores = matrix_scores(table)
     matrix = summarise(scores.melt(id_vars=["subject", "order", "condition", "memory"],
                                    var_name="metric", value_name="value"),
-                       ["condition", "memory", "metric"])
+                       ["condition", "memory", "metric"]).drop(columns="ci")
     parts = [f"# {title}\n",
              *([f"Imagination model: {model}.\n"] if model else []),
-             f"Final scores after the last class, mean and 95% interval over subjects "
-             f"({n_subjects} subjects, {n_orders} order(s)).\n",
-             markdown_table(compact) + "\n"]
+             f"Scores, mean and 95% interval `[low, high]` over subjects ({n_subjects} "
+             f"subjects, {n_orders} order(s), a subject's orders averaged; a seeded "
+             f"bootstrap of the subjects, inside [0, 1]). {scores_legend(coincide)}. "
+             f"Every score of both experiments is in `summary.csv`.\n",
+             markdown_table(compact_summary(summary, coincide)) + "\n",
+             "## Paired tests: clifer against gdm and gdm+replay\n",
+             "Wilcoxon signed-rank test (two-sided) of micro F1, paired by subject (a "
+             "subject's orders averaged); `wins / ties / losses`: the subjects where "
+             "`clifer` is above, equal to, below the other. Fewer than "
+             f"{WILCOXON_MIN_SUBJECTS} subjects: not tested (`n too small`: with "
+             f"{WILCOXON_MIN_SUBJECTS - 1} the smallest p possible is "
+             f"{2 / 2 ** (WILCOXON_MIN_SUBJECTS - 1):.4f}); every difference zero: p = 1 "
+             "(`all equal`); zero differences are dropped, and with tied differences p is "
+             "exact given the ties. Also in `wilcoxon.csv`.\n",
+             (markdown_table(paired_text(tests)) if len(tests) else
+              "Needs `clifer` and `gdm` or `gdm+replay` among the conditions.") + "\n"]
     if baselines is not None:
         from .baselines import summary_markdown
 
@@ -164,7 +193,7 @@ def write_reports(folder: Path, table: pd.DataFrame, n_subjects: int, n_orders: 
         parts.append("One class order only: Table I compares orders (`--orders six`).\n")
     write_atomically(folder / "summary.md", lambda tmp: Path(tmp).write_text("\n".join(parts)))
     plot_curves(table, folder / "fig3-micro_f1.png")
-    return compact
+    return console_summary(summary, coincide, n_subjects)
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -176,13 +205,12 @@ def markdown_table(table: pd.DataFrame) -> str:
 
 
 def final_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Mean and 95% interval over subjects of the final micro and macro F1, per
-    condition, memory and experiment."""
-    from .metrics import summarise
+    """Mean and 95% interval over subjects of micro and macro F1 after the first class,
+    their mean over the steps and after the last class (``score``: first, mean, final),
+    per condition, memory, experiment and metric (:func:`clifer.report.score_summary`)."""
+    from .report import cell_scores, score_summary
 
-    last = table[table["step"] == table["step"].max()]
-    scores = last[last["metric"].isin(["micro_f1", "macro_f1"])]
-    return summarise(scores, ["condition", "memory", "experiment", "metric"])
+    return score_summary(cell_scores(table))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -217,7 +245,12 @@ def run(args: argparse.Namespace) -> int:
     from .features import encode_subjects
 
     faces, chosen = load_faces(cfg, model)
-    data, skipped = encode_subjects(faces, model, test_fraction=cfg.test_fraction,
+    codes = None
+    if cfg.dataset != "synthetic":  # real crops: encoded once per (model, crops), kept
+        from .codes import codes_for_run
+
+        codes = codes_for_run(faces, model, model_file, progress=not args.quiet)
+    data, skipped = encode_subjects(faces, model, codes=codes, test_fraction=cfg.test_fraction,
                                     seed=cfg.seed, subjects=chosen)
     for subject, reason in skipped.items():
         print(f"skipped subject {subject}: {reason}", file=sys.stderr)
@@ -234,11 +267,19 @@ def run(args: argparse.Namespace) -> int:
                          scheduler=args.scheduler, store=store)
     from tqdm import tqdm
 
-    for outcome in tqdm(outcomes, total=len(todo), desc="cells", disable=args.quiet):
-        if outcome.error:
-            failures.append(outcome)
-            tqdm.write(f"cell {'/'.join(outcome.cell.key)} failed: "
-                       f"{outcome.error.splitlines()[0]}", file=sys.stderr)
+    try:
+        for outcome in tqdm(outcomes, total=len(todo), desc="cells", disable=args.quiet):
+            if outcome.error:
+                failures.append(outcome)
+                tqdm.write(f"cell {'/'.join(outcome.cell.key)} failed: "
+                           f"{outcome.error.splitlines()[0]}", file=sys.stderr)
+    except KeyboardInterrupt:  # Ctrl-C: the workers stopped, every stored cell kept
+        from .cli import Interrupted
+
+        outcomes.close()
+        kept = plan([d.subject for d in data], orders, cfg.conditions, store)[1]
+        raise Interrupted(f"{len(kept)} of {len(todo) + len(done)} cells kept in "
+                          f"{store.folder}") from None
     if failures:
         print(failure_summary(failures, len(todo), store.folder / FAILURES), file=sys.stderr)
     table = store.read_all()
@@ -262,7 +303,7 @@ def run(args: argparse.Namespace) -> int:
 
     write_grid(store.folder / "fig2-imagined.png", model,
                example_faces(faces, [d.subject for d in data], model.config.image_size))
-    print(scores.to_string(index=False))
+    print(scores)
     if baselines is not None:
         from .baselines import summary as baseline_summary
 
