@@ -1,7 +1,7 @@
 """A plain-numpy Gamma-GWR laid out like the published reference code: the baseline
 of the training-speed checks.
 
-Written for these benchmarks from the rules of ALGORITHMS.md (section 1), with
+Written for these benchmarks from the rules of docs/algorithms.md (Gamma-GWR), with
 the data layout of the published code, which is what makes it slow:
 
 - the weights are a Python list of ``(K + 1, D)`` arrays, the habituation

@@ -3,7 +3,7 @@
 Both take the encoder's features of one class at a time (:meth:`learn_class`) and
 predict classes for features (:meth:`predict`, one prediction per reported memory).
 
-:class:`GDMLearner` is Algorithm 1 of the paper (ALGORITHMS.md, section 4) for one
+:class:`GDMLearner` is Algorithm 1 of the paper (docs/algorithms.md, CLIFER: Algorithm 1) for one
 subject: the class's frames arrive as episodes (mini-batches of sequential frames
 of a clip); each episode trains GDM-E, then GDM-S on GDM-E's winners
 (:meth:`gwr.GrowingDualMemory.partial_fit`); with replay, pseudo-rehearsal follows

@@ -69,7 +69,8 @@ STYLE = {
     "global": dict(color="tab:red", ls="-", marker="v"),
     "global_replay": dict(color="tab:orange", ls=":", marker="D"),
 }
-# ALGORITHMS.md, section 6: the published GDM code on the same data
+# the published GDM code on the same data (docs/algorithms.md, Differences from
+# the published reference code)
 REFERENCE = {
     "batch": {"episodic": 0.985},
     "bmu": {},

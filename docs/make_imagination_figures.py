@@ -1,5 +1,5 @@
 """Figures of docs/imagination.md: what the shipped ``cpu`` model imagines for people it
-never saw, and how its quality compares with the bars of part 5.
+never saw, and how its quality compares with the quality bars.
 
     python docs/make_imagination_figures.py            # uses imagination/weights/cpu.keras
     python docs/make_imagination_figures.py --model runs/cpu/model.keras \

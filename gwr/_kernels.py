@@ -10,7 +10,7 @@ and calls again, and the loop resumes where it stopped.
 Edges live in the Cython extension ``gwr._edges``: its C functions arrive here
 as arguments (ctypes function objects), see ``gwr._edges_api``.
 
-Notation (ALGORITHMS.md, section 1): ``W[j, k]`` is neuron j's weight (k = 0)
+Notation (docs/algorithms.md, Gamma-GWR): ``W[j, k]`` is neuron j's weight (k = 0)
 or its k-th context descriptor, ``h[j]`` its habituation counter, ``L[j, c]`` its
 label histogram, ``C`` the global context of the current input, ``alphas`` the
 context coefficients.

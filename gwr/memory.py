@@ -6,7 +6,7 @@ inputs with labels, and is *regulated*: it changes only where it gets an input
 wrong. Pseudo-rehearsal (:meth:`GrowingDualMemory.replay`) replays trajectories
 of GDM-E's neurons, found by following their strongest temporal synapses, to
 both memories. The defaults are the values of the CLIFER paper (Churamani &
-Gunes, FG 2020) and its published code (ALGORITHMS.md, section 2).
+Gunes, FG 2020) and its published code (docs/algorithms.md, Growing Dual Memory).
 """
 
 from __future__ import annotations

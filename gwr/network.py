@@ -5,7 +5,7 @@ by ``__init__``, validated when training starts; ``partial_fit`` is the
 incremental path (the natural one for a GWR: each call continues the same input
 stream), ``fit`` starts afresh; learned state ends in an underscore.
 
-The algorithm, per input (ALGORITHMS.md, section 1, and the table of
+The algorithm, per input (docs/algorithms.md, Gamma-GWR, and the table of
 differences from the published reference code in ``docs/reference-differences.md``):
 global context, best and second-best matching units, insertion of a neuron when
 the activation ``exp(-d_b)`` and the BMU's habituation are both below their

@@ -5,8 +5,8 @@ optionally, a frozen identity network), trains them with ``fit`` and its
 ``train_step``, and offers the imagination API: :meth:`~CAAE.encode`,
 :meth:`~CAAE.generate`, :meth:`~CAAE.imagine`, :meth:`~CAAE.reconstruct`.
 
-Training (ALGORITHMS.md section 3)
-----------------------------------
+Training (docs/algorithms.md, Imagination: the CAAE)
+----------------------------------------------------
 Warm-up (the first ``config.warmup_epochs`` epochs): a plain auto-encoder; E and
 G minimise ``rec * L1(x, G(E(x), y)) + tv * L_tv (+ id * L_ID)``.
 

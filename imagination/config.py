@@ -1,7 +1,7 @@
 """The imagination model's configuration: one frozen dataclass and its presets.
 
 Every size, loss weight and optimiser setting of the conditional adversarial
-auto-encoder (ALGORITHMS.md section 3) lives in :class:`CAAEConfig`, so that an
+auto-encoder (docs/algorithms.md, Imagination: the CAAE) lives in :class:`CAAEConfig`, so that an
 experiment is a config and a saved model carries the config it was built from.
 
 Sizes that work

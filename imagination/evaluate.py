@@ -1,4 +1,4 @@
-"""How well an imagination model works on people it never saw (the issue's part 5).
+"""How well an imagination model works on people it never saw, against the quality bars.
 
 On synthetic subjects drawn with a seed the training never used:
 
@@ -36,7 +36,7 @@ VALIDATION_SUBJECTS = 36
 #: reported 12). Larger evaluations judge identity within groups of about this size, so
 #: that their identity figure measures the same task (among 36 it is much harder).
 IDENTITY_GROUP = 12
-#: The bars of part 5: expression ratio, identity kept, reconstruction vs the mean image.
+#: The quality bars: expression ratio, identity kept, reconstruction vs the mean image.
 BARS = {"expression_ratio": 0.8, "identity_kept": 0.8, "reconstruction_vs_mean": 0.5}
 #: The encoder's bar: within-subject nearest-code expression accuracy (CLIFER's features).
 FEATURE_BAR = 0.9
@@ -44,7 +44,7 @@ FEATURE_BAR = 0.9
 
 @dataclasses.dataclass
 class QualityReport:
-    """The part-5 figures of one model on unseen subjects."""
+    """The quality figures of one model on unseen subjects."""
 
     reconstruction_l1: float
     mean_image_l1: float
@@ -236,7 +236,7 @@ class Judge:
     """A multinomial logistic regression on standardised features (HOG features of the
     images, :func:`hog_features`, computed once by the caller for all its judges).
 
-    The judges of part 5 see only real rendered frames. On the evaluation
+    The judges of the quality bars see only real rendered frames. On the evaluation
     subjects they are near perfect (expressions about 0.99 on held-out clips,
     subjects 1.0), so a low rate on imagined faces is the imagination's fault.
     """
@@ -304,7 +304,7 @@ def nearest_code_accuracy(codes: np.ndarray, labels: np.ndarray, subjects: np.nd
 
 
 class QualityEvaluator:
-    """The part-5 figures of any model on ``n_subjects`` unseen subjects, with the
+    """The quality figures of any model on ``n_subjects`` unseen subjects, with the
     model-independent work (rendering the faces, their HOG features, fitting the two
     judges) done once, so that scoring many epochs of a run costs little more than
     encoding and imagining (``python -m imagination.train --keep-best``).
@@ -475,7 +475,7 @@ class ExpressionEvaluator:
 
 def evaluate_quality(model, *, n_subjects: int = 12, inputs_per_subject: int = 6,
                      seed: int = EVAL_SEED) -> QualityReport:
-    """The part-5 figures of ``model`` on ``n_subjects`` unseen subjects (see
+    """The quality figures of ``model`` on ``n_subjects`` unseen subjects (see
     :class:`QualityEvaluator`, which this builds and calls once)."""
     size = int(model.config.image_size) if hasattr(model, "config") else 64
     return QualityEvaluator(n_subjects, image_size=size, inputs_per_subject=inputs_per_subject,

@@ -1,4 +1,4 @@
-"""Identity networks for the CAAE's identity loss L_ID (ALGORITHMS.md section 3).
+"""Identity networks for the CAAE's identity loss L_ID (docs/algorithms.md, Imagination).
 
 An *identity network* is a frozen :class:`keras.Model` that maps images in [-1, 1]
 of shape ``(n, H, W, 3)`` to a **list** of feature maps, the last activations of

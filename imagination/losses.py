@@ -1,4 +1,4 @@
-"""The CAAE's loss terms (ALGORITHMS.md section 3), each a few lines of ``keras.ops``.
+"""The CAAE's loss terms (docs/algorithms.md, Imagination), each a few lines of ``keras.ops``.
 
 Every function returns a scalar: the mean over the batch. Discriminator and
 classifier outputs are logits, so the cross-entropies use ``from_logits=True``

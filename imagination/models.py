@@ -1,4 +1,4 @@
-"""Builders of the CAAE's five sub-models (ALGORITHMS.md section 3), one function each.
+"""Builders of the CAAE's five sub-models (docs/algorithms.md, Imagination), one function each.
 
 All five are functional ``keras.Model``\\ s built from a :class:`CAAEConfig`; their
 weights are initialised from ``cfg.seed`` (each layer its own derived seed), so the

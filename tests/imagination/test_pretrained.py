@@ -1,5 +1,5 @@
 """The shipped ``cpu`` imagination model: it loads by default and is measured against the
-quality bars (the issue's part 5) on synthetic subjects generated afresh, never seen in
+quality bars (imagination.evaluate.BARS) on synthetic subjects generated afresh, never seen in
 training."""
 
 import numpy as np
