@@ -9,6 +9,7 @@ completed is kept either way.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import time
@@ -26,9 +27,6 @@ from .learners import LearnerSettings
 from .orders import Order, order_name
 from .protocol import SubjectFeatures, run_cell
 from .store import ResultStore
-
-_MODELS: dict[str, object] = {}
-_WARM = {"memories": False}  # the jitted kernels are loaded in this process
 
 
 @dataclass(frozen=True)
@@ -59,21 +57,24 @@ def imagination_model(path: str | os.PathLike | None = None):
         from imagination.pretrained import REAL_MODEL, pretrained_path
 
         path = pretrained_path(REAL_MODEL)
-    key = os.path.realpath(path)
-    if key not in _MODELS:
-        from imagination import load
-
-        _MODELS[key] = load(path, compile=False)
-    return _MODELS[key]
+    return _loaded_model(os.path.realpath(path))
 
 
+@functools.cache
+def _loaded_model(path: str):
+    """The model in the file ``path`` (a real path), loaded once per process."""
+    from imagination import load
+
+    return load(path, compile=False)
+
+
+@functools.cache
 def warm_up_memories(n_features: int) -> None:
     """Load (or compile) the memories' jitted kernels once per process, on a throw-away
     Growing Dual Memory with replay, so that no cell's measured time includes it (the
     first use in a process otherwise costs seconds: measured 3.5 s of a 3.5 s cell).
-    The kernels are compiled per array type, not size: once per process is enough."""
-    if _WARM["memories"]:
-        return
+    The kernels are compiled per array type, not size: once per process is enough (the
+    call is cached per feature count, and cells of a run share one)."""
     import numpy as np
 
     from gwr import GrowingDualMemory
@@ -84,7 +85,6 @@ def warm_up_memories(n_features: int) -> None:
     memory.replay(epochs=1)
     memory.predict(x, memory="episodic")
     memory.predict(x, memory="semantic")
-    _WARM["memories"] = True
 
 
 def _run(cell: Cell, data: SubjectFeatures, settings: LearnerSettings,

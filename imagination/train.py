@@ -105,6 +105,17 @@ def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool
     ]
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
 def split_spec(text: str) -> tuple[str, ...]:
     """An argparse type for ``--splits``: "all" or comma-separated split names."""
     from facedata.dataset import SPLITS
@@ -343,7 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--feature-weight", type=float,
                         help="weight of the feature loss on the codes, of the preset's kind "
                              "(default: the preset's; cpu and real: 1, classify)")
-    parser.add_argument("--grid-every", type=int, default=1, help="epochs between pictures")
+    parser.add_argument("--grid-every", type=_positive_int, default=1,
+                        help="epochs between pictures (at least 1)")
     parser.add_argument("--evaluate", action="store_true",
                         help="measure the quality at the end on faces never trained on: "
                         "fer2013's test split, or unseen synthetic subjects")

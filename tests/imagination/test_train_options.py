@@ -34,6 +34,14 @@ def test_bad_dataset_is_refused_by_the_parser(capsys):
     assert "invalid choice: 'celeba'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_grid_every_must_be_positive(value, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--grid-every", value, "--out", "o"])
+    assert "--grid-every: must be a whole number >= 1" in capsys.readouterr().err
+    assert build_parser().parse_args(["--grid-every", "3", "--out", "o"]).grid_every == 3
+
+
 def faces(splits) -> FaceDataset:
     n = len(splits)
     pixels = np.zeros((n, 4, 4, 3), np.uint8)
