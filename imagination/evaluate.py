@@ -96,7 +96,8 @@ class QualityReport:
 
     def __str__(self) -> str:
         lines = [
-            f"{self.source}: {self.n_subjects} subjects, {self.n_inputs} inputs",
+            (f"{self.source}: {self.n_subjects} subjects, {self.n_inputs} inputs"
+             if self.has_persons else f"{self.source}: {self.n_inputs} inputs"),
             f"reconstruction L1 {self.reconstruction_l1:.4f} (mean image {self.mean_image_l1:.4f})",
             f"expressions: imagined faces get their target class {self.imagined_target_rate:.3f},"
             f" real faces are classified right {self.real_expression_accuracy:.3f} "
