@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from facedata._quiet import parse_args
+from facedata.argtypes import positive_int
 
 #: The exit status of a command stopped by Ctrl-C (128 + SIGINT, as a shell reports it).
 INTERRUPTED = 130
@@ -23,17 +24,6 @@ class Interrupted(Exception):
     """A command stopped by Ctrl-C after keeping what it had done; the message says
     what is kept (e.g. "7 of 30 cells kept in results/x"). :func:`run_command` prints
     it in one line with the way to resume, and exits with status 130."""
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number >= 1 (checked before any work)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
 
 
 def positive_float(text: str) -> float:

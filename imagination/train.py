@@ -32,6 +32,7 @@ import numpy as np
 
 from facedata import CLASSES
 from facedata._quiet import parse_args
+from facedata.argtypes import positive_int
 
 from ._files import publish
 
@@ -103,17 +104,6 @@ def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool
         ImaginationGrids(),
         KeepBest(),
     ]
-
-
-def _positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
 
 
 def split_spec(text: str) -> tuple[str, ...]:
@@ -208,11 +198,10 @@ def final_evaluation(model, faces, data: str):
     """``--evaluate``: the figures on faces never trained on: FER2013's test split (its
     judge fitted on the train split) for a dataset with one, else unseen synthetic
     subjects."""
-    from .evaluate import ExpressionEvaluator, evaluate_quality
+    from .evaluate import evaluate_dataset, evaluate_quality
 
-    if "test" in faces.split_names() and "train" in faces.split_names():
-        return ExpressionEvaluator(faces.for_split("train"), faces.for_split("test"),
-                                   source=f"{data} test split")(model)
+    if {"train", "test"} <= set(faces.split_names()):
+        return evaluate_dataset(model, faces, source=data)
     return evaluate_quality(model)
 
 
@@ -354,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--feature-weight", type=float,
                         help="weight of the feature loss on the codes, of the preset's kind "
                              "(default: the preset's; cpu and real: 1, classify)")
-    parser.add_argument("--grid-every", type=_positive_int, default=1,
+    parser.add_argument("--grid-every", type=positive_int, default=1,
                         help="epochs between pictures (at least 1)")
     parser.add_argument("--evaluate", action="store_true",
                         help="measure the quality at the end on faces never trained on: "

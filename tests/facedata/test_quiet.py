@@ -32,7 +32,7 @@ NOISE = [
 KEPT = [
     "E0000 00:00:1796154352.713462   12837 op_kernel.cc:1857] OP_REQUIRES failed",
     "W0000 00:00:1796154352.713462   12837 cpu_allocator_impl.cc:83] Allocation exceeds 10%",
-    "/work/main/clifer/experiment.py:12: UserWarning: the project's own warning",
+    "clifer/experiment.py:12: UserWarning: the project's own warning",
     "Traceback (most recent call last):",
     "error: no such file",
     "interrupted: 1 of 6 cells kept in results/x; run the same command to resume",
