@@ -47,7 +47,7 @@ CASCADE = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
 
 def sheet_figure() -> None:
     """Six subjects' six expressions, with what makes each subject express differently."""
-    people = S.sample_identities(6, seed=0)
+    people = S.sample_persons(6, seed=0)
     fig, axes = plt.subplots(len(people), 1, figsize=(9, 1.75 * len(people)))
     for ax, person in zip(axes, people, strict=True):
         ax.imshow(S.expression_sheet(person, size=112))
@@ -79,7 +79,7 @@ def detection(n_subjects: int = 24, n_frames: int = 45, step: int = 4) -> dict:
     """Detection rate (largest detection with IoU >= 0.5 against the recorded box)."""
     cascade = cv2.CascadeClassifier(CASCADE)
     hits, found, total, per_class = 0, 0, 0, np.zeros(len(CLASSES))
-    for k, person in enumerate(S.sample_identities(n_subjects, seed=100)):
+    for k, person in enumerate(S.sample_persons(n_subjects, seed=100)):
         for expression in range(len(CLASSES)):
             for intensity in ("low", "high"):
                 frames, boxes = S.render_clip(person, expression, n_frames, intensity=intensity,
@@ -98,7 +98,7 @@ def detection(n_subjects: int = 24, n_frames: int = 45, step: int = 4) -> dict:
 
 def clip_figure() -> None:
     cascade = cv2.CascadeClassifier(CASCADE)
-    person = S.sample_identities(3, seed=0)[2]
+    person = S.sample_persons(3, seed=0)[2]
     frames, boxes = S.render_clip(person, 2, 45, seed=3)
     shown = []
     for i in (0, 9, 16, 22, 30, 38, 44):
@@ -126,8 +126,8 @@ def personalisation(individual: bool, n_subjects: int = 12, size: int = 64) -> d
     Every subject has 4 clips per class (low, high, low, high intensity) of 10 jittered
     frames; within-subject models train on clips 1 and 4 and test on clips 2 and 3.
     """
-    people = S.sample_identities(n_subjects, seed=0, individual=individual)
-    data = S.make_dataset(identities=people, clips_per_class=4, frames_per_clip=10, size=size,
+    people = S.sample_persons(n_subjects, seed=0, individual=individual)
+    data = S.make_dataset(persons=people, clips_per_class=4, frames_per_clip=10, size=size,
                           seed=0, jitter=0.5)  # fmt: skip
     gray = data.images.mean(-1)
     features = np.stack([hog(g, pixels_per_cell=(8, 8), cells_per_block=(2, 2)) for g in gray])
@@ -168,7 +168,7 @@ def personalisation_figure(results: dict) -> None:
 def speed() -> dict:
     """Frames per second on one core: render_face with jitter, and render_clip."""
     cv2.setNumThreads(1)
-    people = S.sample_identities(6, seed=0)
+    people = S.sample_persons(6, seed=0)
     rng = np.random.default_rng(0)
     jitters = [S.Jitter.random(rng) for _ in range(1200)]
     for person in people:

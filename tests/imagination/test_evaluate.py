@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from facedata.dataset import from_uint8
-from facedata.synthetic import render_face, sample_identities
+from facedata.synthetic import render_face, sample_persons
 from imagination.evaluate import (
     EVAL_SEED,
     Judge,
@@ -30,7 +30,7 @@ class Oracle:
 
     def __init__(self, n_subjects: int = SUBJECTS):
         self.faces = evaluation_faces(n_subjects, SIZE)
-        self.people = sample_identities(n_subjects, seed=EVAL_SEED)
+        self.people = sample_persons(n_subjects, seed=EVAL_SEED)
 
     def encode(self, images):
         flat = self.faces.images.reshape(len(self.faces), -1)

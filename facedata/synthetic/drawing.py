@@ -1,7 +1,7 @@
-"""Drawing of the synthetic faces (the private half of :mod:`facedata.synthetic`).
+"""Drawing a synthetic person's face from action units (for :mod:`facedata.synthetic.rendering`).
 
 A face is drawn in *canonical units*: the origin is between the eyes' line and
-the nose, x to the subject's left on the picture's right, y downwards, and one
+the nose, x to the person's left on the picture's right, y downwards, and one
 unit is about half the width of the head. Everything is drawn with OpenCV at
 twice the output size (anti-aliased polygons and lines, sub-pixel coordinates)
 and shrunk with ``INTER_AREA``.
@@ -9,7 +9,7 @@ and shrunk with ``INTER_AREA``.
 The parts of a face that do not move (hair, head, ears, neck and the soft
 shading: darker eye sockets and face border, a bright nose bridge, forehead and
 cheeks, shadows beside and under the nose) form a *base* image, drawn once per
-subject and size and cached; a frame copies the base, stretches its lower part
+person and size and cached; a frame copies the base, stretches its lower part
 for a dropped jaw, and draws the moving parts (brows, eyes, nose, mouth,
 wrinkles) on top. The shading is what OpenCV's Haar cascade keys on (dark eye
 regions and brows between a bright forehead and bright cheeks, a bright nose
@@ -19,13 +19,11 @@ bridge, a darker mouth), so the faces are found like photographed ones.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-if TYPE_CHECKING:
-    from .synthetic import Identity
+from .persons import AU_INDEX, SyntheticPerson
 
 SUPERSAMPLE = 2
 """Faces are drawn at this multiple of the output size, then shrunk."""
@@ -40,8 +38,10 @@ FACE_BOX = (0.0, 0.15, 2.35)
 """The face box in canonical units: centre x, centre y and side (brows to chin,
 cheek to cheek: where a face detector puts its box)."""
 
-# Action-unit indices (the order of synthetic.ACTION_UNITS).
-AU1, AU2, AU4, AU5, AU6, AU12, AU15, AU20, AU23, AU24, AU26 = range(11)
+# The index of each action unit in an AU vector.
+AU1, AU2, AU4, AU5, AU6, AU12, AU15, AU20, AU23, AU24, AU26 = (
+    AU_INDEX[f"AU{n}"] for n in (1, 2, 4, 5, 6, 12, 15, 20, 23, 24, 26)
+)
 
 _SHIFT = 4  # OpenCV sub-pixel bits
 _ONE = 1 << _SHIFT
@@ -98,51 +98,51 @@ def _ellipse(img, canvas: _Canvas, x, y, rx, ry, colour) -> None:
 
 
 # -- the base: what does not move ------------------------------------------------------
-def head_outline(ident: Identity, n: int = 48) -> tuple[np.ndarray, np.ndarray]:
+def head_outline(person: SyntheticPerson, n: int = 48) -> tuple[np.ndarray, np.ndarray]:
     """The head's outline: an ellipse, taller below than above, narrowed to the jaw."""
     t = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
     s = np.sin(t)
-    x = ident.head_w * np.cos(t) * (1.0 - ident.jaw * np.maximum(s, 0.0) ** 2)
-    y = np.where(s > 0, ident.chin, 1.22) * s
+    x = person.head_w * np.cos(t) * (1.0 - person.jaw * np.maximum(s, 0.0) ** 2)
+    y = np.where(s > 0, person.chin, 1.22) * s
     return x, y
 
 
-def _hair_cap(ident: Identity) -> tuple[np.ndarray, np.ndarray]:
+def _hair_cap(person: SyntheticPerson) -> tuple[np.ndarray, np.ndarray]:
     """Hair over the top of the head down to the hairline (a curve over the forehead)."""
-    pad = 0.06 + 0.1 * ident.hair_volume
+    pad = 0.06 + 0.1 * person.hair_volume
     t = np.linspace(np.pi * 1.04, np.pi * 1.96, 24)
-    ox = (ident.head_w + pad) * np.cos(t)
+    ox = (person.head_w + pad) * np.cos(t)
     oy = (1.22 + pad) * np.sin(t) + 0.05
     u = np.linspace(1.0, -1.0, 17)
-    fringe = ident.hair_style == 2
+    fringe = person.hair_style == 2
     temple = -0.05 if fringe else -0.2
-    hx = u * (ident.head_w - 0.02)
-    hy = temple + (-ident.hairline - temple) * (1 - u**2) ** (0.25 if fringe else 0.6)
-    if ident.parting:
-        hy = hy + 0.12 * ident.parting * np.clip(1 - np.abs(u - 0.35 * ident.parting), 0, 1)
+    hx = u * (person.head_w - 0.02)
+    hy = temple + (-person.hairline - temple) * (1 - u**2) ** (0.25 if fringe else 0.6)
+    if person.parting:
+        hy = hy + 0.12 * person.parting * np.clip(1 - np.abs(u - 0.35 * person.parting), 0, 1)
     return np.concatenate([ox, hx]), np.concatenate([oy, hy])
 
 
-def _draw_flat(img, c: _Canvas, ident: Identity) -> None:
+def _draw_flat(img, c: _Canvas, person: SyntheticPerson) -> None:
     """Hair behind, neck, ears, head and hair in front, in flat colours."""
-    hair = _rgba(ident.hair)
-    skin = ident.skin
-    if ident.hair_style in (1, 2):  # long hair or a bob, behind the head
-        drop = 1.7 if ident.hair_style == 1 else 0.95
-        w = ident.head_w + 0.2 + 0.1 * ident.hair_volume
+    hair = _rgba(person.hair)
+    skin = person.skin
+    if person.hair_style in (1, 2):  # long hair or a bob, behind the head
+        drop = 1.7 if person.hair_style == 1 else 0.95
+        w = person.head_w + 0.2 + 0.1 * person.hair_volume
         t = np.linspace(np.pi, 2 * np.pi, 16)
         x = np.concatenate([w * np.cos(t), [w, w * 0.95, -w * 0.95, -w]])
         y = np.concatenate([1.35 * np.sin(t), [drop - 0.2, drop, drop, drop - 0.2]])
         _fill(img, c, x, y, hair)
     _fill(img, c, [-0.42, 0.42, 0.48, -0.48], [0.6, 0.6, 3.0, 3.0], _shade(skin, 0.8))
     for side in (-1, 1):
-        _ellipse(img, c, side * (ident.head_w - 0.02), 0.12, 0.13, 0.24, _shade(skin, 0.9))
-    _fill(img, c, *head_outline(ident), _rgba(skin))
-    if ident.hair_style != 3:
-        _fill(img, c, *_hair_cap(ident), hair)
+        _ellipse(img, c, side * (person.head_w - 0.02), 0.12, 0.13, 0.24, _shade(skin, 0.9))
+    _fill(img, c, *head_outline(person), _rgba(skin))
+    if person.hair_style != 3:
+        _fill(img, c, *_hair_cap(person), hair)
     else:  # close-cropped: a thin, skin-tinted cap
-        mix = 0.55 * np.asarray(ident.hair, float) + 0.45 * np.asarray(skin, float)
-        _fill(img, c, *_hair_cap(ident), _rgba(mix))
+        mix = 0.55 * np.asarray(person.hair, float) + 0.45 * np.asarray(skin, float)
+        _fill(img, c, *_hair_cap(person), _rgba(mix))
 
 
 def _gauss(X, Y, x0, y0, sx, sy):
@@ -157,12 +157,12 @@ def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
     return (p[None, :] - c.cx) / c.unit, (p[:, None] - c.cy) / c.unit
 
 
-def _shading(ident: Identity, size: int) -> np.ndarray:
+def _shading(person: SyntheticPerson, size: int) -> np.ndarray:
     """Multiplicative light map (float32, H x W): soft relief of a lit face."""
     X, Y = _grid(size)
-    r = np.sqrt((X / ident.head_w) ** 2 + (Y / np.where(Y > 0, ident.chin, 1.22)) ** 2)
+    r = np.sqrt((X / person.head_w) ** 2 + (Y / np.where(Y > 0, person.chin, 1.22)) ** 2)
     light = 1.0 - 0.32 * np.clip((r - 0.55) / 0.5, 0.0, 1.0) ** 1.5
-    ex, ey, ny, my = ident.eye_x, ident.eye_y, ident.nose_y, ident.mouth_y
+    ex, ey, ny, my = person.eye_x, person.eye_y, person.nose_y, person.mouth_y
     blobs = [  # (x, y, sx, sy, gain)
         (-ex, ey + 0.02, 0.27, 0.17, -0.3), (ex, ey + 0.02, 0.27, 0.17, -0.3),  # sockets
         (0.0, ey - 0.32, 0.45, 0.1, 0.06),  # brow ridge
@@ -179,54 +179,54 @@ def _shading(ident: Identity, size: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=256)
-def base_image(ident: Identity, size: int) -> np.ndarray:
-    """The still parts of ``ident``'s face, shaded: RGBA uint8 at the supersampled size."""
+def base_image(person: SyntheticPerson, size: int) -> np.ndarray:
+    """The still parts of ``person``'s face, shaded: RGBA uint8 at the supersampled size."""
     side = size * SUPERSAMPLE
     img = np.zeros((side, side, 4), np.uint8)
-    _draw_flat(img, _Canvas(size), ident)
-    rgb = img[..., :3].astype(np.float32) * _shading(ident, size)[..., None]
+    _draw_flat(img, _Canvas(size), person)
+    rgb = img[..., :3].astype(np.float32) * _shading(person, size)[..., None]
     img[..., :3] = np.clip(rgb, 0, 255).astype(np.uint8)
     img.setflags(write=False)
     return img
 
 
 # -- the moving parts ----------------------------------------------------------------
-def _brows(img, c: _Canvas, ident: Identity, a: np.ndarray, side: int) -> None:
+def _brows(img, c: _Canvas, person: SyntheticPerson, a: np.ndarray, side: int) -> None:
     """One brow: AU1 lifts its inner end, AU2 its outer end, AU4 pulls it down and in."""
     t = np.linspace(0.0, 1.0, 9)  # inner -> outer
-    x = side * (0.14 + t * ident.brow_len)
-    y = ident.eye_y - ident.brow_gap - ident.brow_arch * np.sin(np.pi * (0.15 + 0.7 * t))
+    x = side * (0.14 + t * person.brow_len)
+    y = person.eye_y - person.brow_gap - person.brow_arch * np.sin(np.pi * (0.15 + 0.7 * t))
     y = y - 0.2 * a[AU1] * (1 - t) ** 1.3 - 0.17 * a[AU2] * t**1.2
     y = y + 0.13 * a[AU4] * (1 - 0.6 * t)
     x = x - side * 0.07 * a[AU4] * (1 - t)
-    half = ident.brow_thick * (1.0 - 0.55 * t**2)
-    _fill_between(img, c, x, y - half, y + half, _rgba(ident.brow))
+    half = person.brow_thick * (1.0 - 0.55 * t**2)
+    _fill_between(img, c, x, y - half, y + half, _rgba(person.brow))
 
 
-def _lids(ident: Identity, a: np.ndarray, side: int, x: np.ndarray):
+def _lids(person: SyntheticPerson, a: np.ndarray, side: int, x: np.ndarray):
     """Upper and lower lid heights over ``x``: AU5 lifts the upper lid, AU4 lowers it,
     AU6 (cheek raise) pushes the lower lid up into a squint."""
-    ex, ey, w = side * ident.eye_x, ident.eye_y, ident.eye_w
+    ex, ey, w = side * person.eye_x, person.eye_y, person.eye_w
     u = np.clip((x - ex) / w, -1.0, 1.0)
-    tilt = -side * ident.eye_tilt * (x - ex)  # outer corner higher for a positive tilt
-    up_h = ident.eye_h * (1.0 + 0.75 * a[AU5] - 0.3 * a[AU4] - 0.2 * a[AU6])
-    lo_h = ident.eye_h * 0.7 * (1.0 - 0.6 * a[AU6] + 0.15 * a[AU5])
+    tilt = -side * person.eye_tilt * (x - ex)  # outer corner higher for a positive tilt
+    up_h = person.eye_h * (1.0 + 0.75 * a[AU5] - 0.3 * a[AU4] - 0.2 * a[AU6])
+    lo_h = person.eye_h * 0.7 * (1.0 - 0.6 * a[AU6] + 0.15 * a[AU5])
     upper = ey + tilt - up_h * (1 - u**2) ** 0.7
     lower = ey + tilt + lo_h * (1 - u**2) ** 0.9
     return upper, lower
 
 
-def _eye(img, c: _Canvas, ident: Identity, a: np.ndarray, side: int) -> None:
+def _eye(img, c: _Canvas, person: SyntheticPerson, a: np.ndarray, side: int) -> None:
     """One eye: white between the lids, an iris and pupil clipped to them, dark lashes."""
-    ex, ey, w = side * ident.eye_x, ident.eye_y, ident.eye_w
+    ex, ey, w = side * person.eye_x, person.eye_y, person.eye_w
     x = ex + w * np.linspace(-1.0, 1.0, 15)
-    upper, lower = _lids(ident, a, side, x)
-    skin = ident.skin
+    upper, lower = _lids(person, a, side, x)
+    skin = person.skin
     _fill_between(img, c, x, upper, lower, _rgba((200, 196, 192)))
-    for radius, colour in ((0.1, ident.iris), (0.042, (18, 14, 12))):
+    for radius, colour in ((0.1, person.iris), (0.042, (18, 14, 12))):
         th = np.linspace(np.pi, 0.0, 11)
         ix = ex + radius * np.cos(th)
-        up_i, lo_i = _lids(ident, a, side, ix)
+        up_i, lo_i = _lids(person, a, side, ix)
         top = np.maximum(ey + 0.01 - radius * np.sin(th), up_i)
         bottom = np.maximum(np.minimum(ey + 0.01 + radius * np.sin(th), lo_i), top)
         _fill_between(img, c, ix, top, bottom, _rgba(colour))
@@ -241,9 +241,9 @@ def _eye(img, c: _Canvas, ident: Identity, a: np.ndarray, side: int) -> None:
                   _shade(skin, 1.0 - 0.3 * k), 0.015)  # fmt: skip
 
 
-def _nose(img, c: _Canvas, ident: Identity) -> None:
+def _nose(img, c: _Canvas, person: SyntheticPerson) -> None:
     """Nostrils, the wings and the shadow line under the tip."""
-    skin, ny, nw = ident.skin, ident.nose_y, ident.nose_w
+    skin, ny, nw = person.skin, person.nose_y, person.nose_w
     for side in (-1, 1):
         _ellipse(img, c, side * nw * 0.5, ny + 0.015, 0.055, 0.03, _shade(skin, 0.38))
         t = np.linspace(-0.4 * np.pi, 0.6 * np.pi, 8)
@@ -261,14 +261,14 @@ def _curve(xl, xr, yl, yr, ymid, n: int = 13) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _mouth(img, c: _Canvas, ident: Identity, aL: np.ndarray, aR: np.ndarray) -> None:
+def _mouth(img, c: _Canvas, person: SyntheticPerson, aL: np.ndarray, aR: np.ndarray) -> None:
     """Lips and, when open, the mouth cavity and teeth.
 
     AU12 pulls the corners up and out, AU15 pulls them down, AU20 stretches them
     sideways, AU23 narrows and thins the lips, AU24 presses them thin, AU26 drops
     the lower lip with the jaw.
     """
-    my, w = ident.mouth_y, ident.mouth_w
+    my, w = person.mouth_y, person.mouth_w
     jaw = 0.5 * (aL[AU26] + aR[AU26])
     press = 0.5 * (aL[AU23] + aR[AU23] + aL[AU24] + aR[AU24])
     corner = []
@@ -281,11 +281,11 @@ def _mouth(img, c: _Canvas, ident: Identity, aL: np.ndarray, aR: np.ndarray) -> 
     smile = 0.5 * (aL[AU12] + aR[AU12])
     gap = max(0.0, 0.42 * jaw + 0.05 * smile + 0.06 * 0.5 * (aL[AU20] + aR[AU20]) - 0.1 * press)
     thin = max(0.25, 1.0 - 0.55 * press)
-    t_up, t_lo = ident.lip_thick * 0.8 * thin, ident.lip_thick * thin
+    t_up, t_lo = person.lip_thick * 0.8 * thin, person.lip_thick * thin
     sag = 0.04 * smile - 0.02 * (aL[AU15] + aR[AU15])
     up_in = _curve(xl, xr, yl, yr, my - 0.1 * gap + sag)
     lo_in = _curve(xl, xr, yl, yr, my + 0.9 * gap + sag)
-    lips = _shade(ident.lips, 1.0)
+    lips = _shade(person.lips, 1.0)
     up_out_y = up_in[1] - t_up * np.sqrt(1 - np.linspace(-1, 1, 13) ** 2)
     up_out_y[6] += 0.35 * t_up  # Cupid's bow
     lo_out_y = lo_in[1] + t_lo * np.sqrt(1 - np.linspace(-1, 1, 13) ** 2)
@@ -293,49 +293,50 @@ def _mouth(img, c: _Canvas, ident: Identity, aL: np.ndarray, aR: np.ndarray) -> 
         _fill_between(img, c, up_in[0], up_in[1], lo_in[1], _rgba((60, 20, 24)))
         teeth = np.minimum(up_in[1] + 0.09, lo_in[1])
         _fill_between(img, c, up_in[0][2:-2], up_in[1][2:-2], teeth[2:-2], _rgba((225, 222, 210)))
-    _fill_between(img, c, up_in[0], up_out_y, up_in[1], _shade(ident.lips, 0.85))
+    _fill_between(img, c, up_in[0], up_out_y, up_in[1], _shade(person.lips, 0.85))
     _fill_between(img, c, lo_in[0], lo_in[1], lo_out_y, lips)
     _line(img, c, up_in[0], up_in[1], _rgba((70, 30, 30)), 0.025)
     for side, (cx, cy), a in ((-1, (xl, yl), aL), (1, (xr, yr), aR)):  # nasolabial folds
         k = 0.25 + 0.9 * a[AU12] + 0.4 * a[AU6] + 0.4 * a[AU20]
         if k > 0.3:
             t = np.linspace(0.0, 1.0, 6)
-            fx = side * (ident.nose_w + 0.1) + (cx + side * 0.08 - side * (ident.nose_w + 0.1)) * t
-            fy = ident.nose_y - 0.04 + (cy + 0.06 - ident.nose_y + 0.04) * t**0.8
-            _line(img, c, fx, fy, _shade(ident.skin, 1.0 - 0.22 * min(k, 1.3)), 0.02)
+            start = side * (person.nose_w + 0.1)
+            fx = start + (cx + side * 0.08 - start) * t
+            fy = person.nose_y - 0.04 + (cy + 0.06 - person.nose_y + 0.04) * t**0.8
+            _line(img, c, fx, fy, _shade(person.skin, 1.0 - 0.22 * min(k, 1.3)), 0.02)
 
 
-def _wrinkles(img, c: _Canvas, ident: Identity, a: np.ndarray) -> None:
+def _wrinkles(img, c: _Canvas, person: SyntheticPerson, a: np.ndarray) -> None:
     """Forehead lines for raised brows (AU1, AU2) and a furrow for AU4."""
     raise_ = 0.5 * (a[AU1] + a[AU2])
-    skin = ident.skin
+    skin = person.skin
     if raise_ > 0.25:
         u = np.linspace(-1.0, 1.0, 9)
         for k in range(3):
-            y = ident.eye_y - ident.brow_gap - 0.3 - 0.09 * k - 0.04 * (1 - u**2)
+            y = person.eye_y - person.brow_gap - 0.3 - 0.09 * k - 0.04 * (1 - u**2)
             _line(img, c, 0.45 * u, y, _shade(skin, 1.0 - 0.16 * min(raise_, 1.2)), 0.015)
     if a[AU4] > 0.25:
-        y0 = ident.eye_y - ident.brow_gap
+        y0 = person.eye_y - person.brow_gap
         for side in (-1, 1):
             _line(img, c, [side * 0.05, side * 0.07], [y0 - 0.12, y0 + 0.04],
                   _shade(skin, 1.0 - 0.25 * min(a[AU4], 1.2)), 0.02)  # fmt: skip
 
 
 def face_patch(
-    ident: Identity, aL: np.ndarray, aR: np.ndarray, size: int, pose: tuple[float, float]
+    person: SyntheticPerson, aL: np.ndarray, aR: np.ndarray, size: int, pose: tuple[float, float]
 ) -> np.ndarray:
-    """``ident``'s face with action units ``aL`` / ``aR`` (image left / right side):
+    """``person``'s face with action units ``aL`` / ``aR`` (image left / right side):
     RGBA uint8 (size, size, 4), the alpha marking the head and hair.
 
     ``pose`` (yaw, pitch) in [-1, 1] shifts the moving parts against the head,
     which reads as a small turn or nod.
     """
-    base = base_image(ident, size)
+    base = base_image(person, size)
     side = base.shape[0]
     jaw = 0.5 * (aL[AU26] + aR[AU26])
     c = _Canvas(size, (0.1 * pose[0], 0.07 * pose[1]))
     if jaw > 0.02:  # stretch the face below the mouth down: the jaw drops
-        row = int(c.cy + ident.mouth_y * c.unit)
+        row = int(c.cy + person.mouth_y * c.unit)
         grow = round(0.3 * jaw * c.unit)
         img = np.empty_like(base)
         img[:row] = base[:row]
@@ -345,12 +346,12 @@ def face_patch(
         img[row:] = stretched[: side - row]
     else:
         img = base.copy()
-    _wrinkles(img, c, ident, np.maximum(aL, aR))
-    _nose(img, c, ident)
+    _wrinkles(img, c, person, np.maximum(aL, aR))
+    _nose(img, c, person)
     for s, a in ((-1, aL), (1, aR)):
-        _eye(img, c, ident, a, s)
-        _brows(img, c, ident, a, s)
-    _mouth(img, c, ident, aL, aR)
+        _eye(img, c, person, a, s)
+        _brows(img, c, person, a, s)
+    _mouth(img, c, person, aL, aR)
     return cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA)
 
 
