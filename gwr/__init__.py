@@ -9,9 +9,14 @@ A standalone toolkit (numpy and numba; edges in a small Cython extension):
   with pseudo-rehearsal, as used by the CLIFER framework.
 """
 
-from ._validation import InvalidParameterError
+from ._validation import InvalidParameterError, NotFittedError
 from .memory import GrowingDualMemory
-from .network import GammaGWR, NotFittedError
+from .network import GammaGWR
 
-__all__ = ["GammaGWR", "GrowingDualMemory", "InvalidParameterError", "NotFittedError"]
+__all__ = [
+    "GammaGWR",
+    "GrowingDualMemory",
+    "InvalidParameterError",
+    "NotFittedError",
+]
 __version__ = "0.1.0"

@@ -34,6 +34,19 @@ class InvalidParameterError(ValueError, TypeError):
         return type(self), (self.parameter, self.value, self.allowed, self.detail)
 
 
+class NotFittedError(ValueError, AttributeError):
+    """The estimator was used before it was trained (scikit-learn's meaning)."""
+
+
+def check_is_fitted(estimator) -> None:
+    """Raise :class:`NotFittedError` unless ``estimator`` is trained, as its
+    ``__sklearn_is_fitted__`` says (scikit-learn's protocol)."""
+    if not estimator.__sklearn_is_fitted__():
+        raise NotFittedError(
+            f"this {type(estimator).__name__} is not trained yet; call fit or partial_fit first"
+        )
+
+
 def _shown(value) -> str:
     """A value as a message shows it: strings quoted, arrays by their shape."""
     if isinstance(value, str):
@@ -76,11 +89,19 @@ def check_magnitude(peak: float, n_features: int, what: str) -> None:
         )
 
 
-def check_features(X, n_features: int | None = None, *, name: str = "X") -> np.ndarray:
-    """A finite, non-empty 2-D float64 array, with ``n_features`` columns if given,
-    whose values are within :func:`max_magnitude` for its number of features."""
+def check_features(
+    X, n_features: int | None = None, *, name: str = "X", owner: str = "the network"
+) -> np.ndarray:
+    """A finite, non-empty 2-D float64 array, with ``n_features`` columns if given
+    (the number ``owner``, named in the message, was trained with), whose values
+    are within :func:`max_magnitude` for its number of features."""
     if isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be a 2-D array of numbers, got {type(X).__name__}")
+    if type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            f"{name} is a sparse {type(X).__name__}: sparse input is not supported, "
+            "pass a dense array (X.toarray())"
+        )
     try:
         arr = np.asarray(X)
     except Exception as exc:  # ragged nested lists and the like
@@ -92,23 +113,33 @@ def check_features(X, n_features: int | None = None, *, name: str = "X") -> np.n
     if np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     if arr.ndim != 2:
-        hint = " (use X.reshape(1, -1) for a single sample)" if arr.ndim == 1 else ""
+        hint = (
+            f". Reshape your data with {name}.reshape(1, -1) for a single sample"
+            if arr.ndim == 1
+            else ""
+        )
         raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {arr.shape}{hint}")
     if arr.shape[0] == 0:
-        raise ValueError(f"{name} is empty: got 0 samples, shape {arr.shape}")
+        raise ValueError(
+            f"{name} is empty: {name} has 0 sample(s) (shape={arr.shape}) while a minimum "
+            "of 1 is required."
+        )
     if arr.shape[1] == 0:
-        raise ValueError(f"{name} has 0 features, shape {arr.shape}")
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is required."
+        )
     if n_features is not None and arr.shape[1] != n_features:
         raise ValueError(
-            f"{name} has {arr.shape[1]} features, but this network was trained with "
-            f"{n_features} features"
+            f"{name} has {arr.shape[1]} features, but {owner} is expecting {n_features} "
+            "features as input (the number it was trained with)"
         )
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     hi, lo = float(arr.max()), float(arr.min())  # NaN if any value is NaN
     if not (math.isfinite(hi) and math.isfinite(lo)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
-            f"{name} must be finite: found {arr[tuple(bad)]} at row {bad[0]}, column {bad[1]}"
+            f"{name} must be finite (no NaN or inf): found {arr[tuple(bad)]} at row {bad[0]}, "
+            f"column {bad[1]}"
         )
     check_magnitude(max(hi, -lo), arr.shape[1], name)
     return arr
@@ -131,11 +162,39 @@ def check_labels(y, n_samples: int, *, name: str = "y") -> np.ndarray:
         )
     if np.issubdtype(arr.dtype, np.floating):
         if not np.isfinite(arr).all() or (arr != np.round(arr)).any():
-            raise ValueError(f"{name} must hold whole-number class ids, got {arr[:5]}...")
+            raise ValueError(
+                f"{name} must hold whole-number class ids, got continuous values {arr[:5]}..."
+            )
     out = arr.astype(np.int64)
     if (out < -1).any():
         raise ValueError(f"{name} must hold class ids >= 0, or -1 for unlabelled; got {out.min()}")
     return out
+
+
+def check_classes(classes, *, name: str = "classes") -> int:
+    """Class ids >= 0 (None: none); returns how many label columns they need."""
+    if classes is None:
+        return 0
+    arr = np.asarray(classes)
+    ids = check_labels(arr, arr.shape[0] if arr.ndim else -1, name=name)
+    if ids.size and ids.min() < 0:
+        raise ValueError(f"{name} must hold class ids >= 0, got {ids.min()}")
+    return int(ids.max()) + 1 if ids.size else 0
+
+
+def check_stream_starts(starts, n_samples: int, *, name: str = "stream_starts") -> np.ndarray:
+    """One bool per sample (True: the sample starts a new input stream), as numpy
+    bools; None: no sample does."""
+    if starts is None:
+        return np.zeros(n_samples, np.bool_)
+    arr = np.asarray(starts)
+    if arr.dtype != np.bool_:
+        raise TypeError(f"{name} must hold True or False, got dtype {arr.dtype}")
+    if arr.shape != (n_samples,):
+        raise ValueError(
+            f"{name} must have one entry per sample, shape ({n_samples},), got shape {arr.shape}"
+        )
+    return np.ascontiguousarray(arr)
 
 
 def check_positive_int(value, name: str, minimum: int = 1, maximum: int | None = None) -> int:

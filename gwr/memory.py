@@ -15,9 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _kernels as K
 from ._params import ParamsMixin
-from ._validation import check_choice, check_features, check_labels, check_positive_int
+from ._validation import (
+    check_choice,
+    check_classes,
+    check_features,
+    check_is_fitted,
+    check_labels,
+    check_positive_int,
+)
 from .network import GammaGWR, check_habituation_rates, check_param
 
 MEMORIES = ("episodic", "semantic")
@@ -48,8 +54,12 @@ class GrowingDualMemory(ParamsMixin):
 
     Attributes
     ----------
-    episodic, semantic : GammaGWR
-        The two memories (configured from the parameters above at every training call).
+    episodic_, semantic_ : GammaGWR
+        The two memories, built by the first training call (or :meth:`load`) and
+        configured from the parameters above at every training call;
+        ``episodic`` and ``semantic`` are read-only views of them.
+    n_features_in_ : int
+    classes_ : ndarray, the classes GDM-E knows
     """
 
     def __init__(
@@ -95,7 +105,10 @@ class GrowingDualMemory(ParamsMixin):
         self.random_state = random_state
 
     # -- the two memories ------------------------------------------------------
-    def _memory_params(self, memory: str) -> dict:
+    def memory_params(self, memory: str) -> dict:
+        """The :class:`GammaGWR` parameters of one memory ("episodic" or
+        "semantic"), from this object's parameters."""
+        self._check_memory(memory)
         shared = dict(
             n_context=self.n_context, beta=self.beta, epsilon_n=self.epsilon_n,
             tau_b=self.tau_b, tau_n=self.tau_n, kappa=self.kappa,
@@ -111,22 +124,30 @@ class GrowingDualMemory(ParamsMixin):
             regulated=bool(self.semantic_regulated) if memory == "semantic" else False,
         )
 
-    def _memory(self, memory: str) -> GammaGWR:
-        net = self.__dict__.get("_" + memory)
-        if net is None:
-            net = GammaGWR(**self._memory_params(memory))
-            self.__dict__["_" + memory] = net
-        return net
+    def __sklearn_is_fitted__(self) -> bool:
+        """Whether both memories have been trained (scikit-learn's protocol)."""
+        return hasattr(self, "episodic_") and hasattr(self, "semantic_")
 
     @property
     def episodic(self) -> GammaGWR:
-        """GDM-E."""
-        return self._memory("episodic")
+        """GDM-E (``episodic_``; :class:`gwr.NotFittedError` before training)."""
+        check_is_fitted(self)
+        return self.episodic_
 
     @property
     def semantic(self) -> GammaGWR:
-        """GDM-S."""
-        return self._memory("semantic")
+        """GDM-S (``semantic_``; :class:`gwr.NotFittedError` before training)."""
+        check_is_fitted(self)
+        return self.semantic_
+
+    @property
+    def n_features_in_(self) -> int:
+        return self.episodic.n_features_in_
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The classes GDM-E knows (``predict_proba``'s columns with the default memory)."""
+        return self.episodic.classes_
 
     def check_params(self) -> GrowingDualMemory:
         """Check every parameter as training would; returns ``self``.
@@ -144,83 +165,74 @@ class GrowingDualMemory(ParamsMixin):
         check_habituation_rates(self.tau_b, self.tau_n, self.kappa)
         return self
 
-    def _configured(self) -> tuple[GammaGWR, GammaGWR]:
-        """Both memories with the current parameters, validated; nothing trained yet."""
+    def _configured(self, fresh: bool) -> tuple[GammaGWR, GammaGWR]:
+        """Both memories with the current parameters, validated: new untrained
+        networks if ``fresh`` or nothing is trained yet, otherwise the trained
+        ones (whose starting draw is history by then: ``random_state`` stays)."""
         self.check_params()
-        nets = []
-        for memory in MEMORIES:
-            net = self._memory(memory)
-            params = self._memory_params(memory)
-            if hasattr(net, "_state"):  # the starting draw is history by now
-                params.pop("random_state")
+        if fresh or not self.__sklearn_is_fitted__():
+            return GammaGWR(**self.memory_params("episodic")), GammaGWR(
+                **self.memory_params("semantic")
+            )
+        for memory, net in zip(MEMORIES, (self.episodic_, self.semantic_), strict=True):
+            params = self.memory_params(memory)
+            params.pop("random_state")
             net.set_params(**params)
-            net._checked_params()
-            nets.append(net)
-        return nets[0], nets[1]
+        return self.episodic_, self.semantic_
 
     # -- learning --------------------------------------------------------------
-    def partial_fit(self, X, y=None, epochs: int = 10):
+    def partial_fit(self, X, y=None, epochs: int = 10, classes=None):
         """Learn one episode: GDM-E on ``X``, then GDM-S on GDM-E's winners.
 
         ``epochs`` passes over the episode for each memory (the CLIFER code uses 10).
-        Returns ``self``.
+        ``classes``: class ids both memories have label columns for from this
+        call on (see :meth:`GammaGWR.partial_fit`). Returns ``self``.
         """
-        episodic, semantic = self._configured()
-        epochs = check_positive_int(epochs, "epochs")
-        X = check_features(X, getattr(episodic, "n_features_in_", None))
-        y = check_labels(y, X.shape[0])
-        episodic.partial_fit(X, y, epochs=epochs)
-        winners = episodic.transform(X)
-        labels = y if self.semantic_labels == "true" else episodic.predict(X)
-        semantic.partial_fit(winners, labels, epochs=epochs)
-        return self
+        return self._fit(X, y, epochs, fresh=False, classes=classes)
 
     def fit(self, X, y=None, epochs: int = 10):
         """Forget both memories and learn ``X`` as one episode. Returns ``self``."""
-        self._configured()
-        check_positive_int(epochs, "epochs")
-        X = check_features(X)
-        check_labels(y, X.shape[0])
-        for memory in MEMORIES:
-            self.__dict__.pop("_" + memory, None)
-        return self.partial_fit(X, y, epochs)
+        return self._fit(X, y, epochs, fresh=True)
+
+    def _fit(self, X, y, epochs, fresh: bool, classes=None):
+        """Validate everything, then train; a refused call changes neither memory."""
+        episodic, semantic = self._configured(fresh)
+        epochs = check_positive_int(epochs, "epochs")
+        n_features = None if fresh or not self.__sklearn_is_fitted__() else self.n_features_in_
+        X = check_features(X, n_features, owner=type(self).__name__)
+        y = check_labels(y, X.shape[0])
+        check_classes(classes)
+        episodic.partial_fit(X, y, epochs=epochs, classes=classes)
+        winners = episodic.transform(X)
+        labels = y if self.semantic_labels == "true" else episodic.predict(X)
+        semantic.partial_fit(winners, labels, epochs=epochs, classes=classes)
+        self.episodic_, self.semantic_ = episodic, semantic
+        return self
 
     def replay(self, epochs: int = 3):
         """Pseudo-rehearsal: replay GDM-E's neural trajectories to both memories.
 
         From every GDM-E neuron a trajectory follows the strongest temporal
         synapse for 2K more steps (K = ``n_context``; with K = 0 it is the neuron
-        itself). The trajectories' weights and labels (the neurons' histogram
-        modes) are learnt by GDM-E and GDM-S for ``epochs`` epochs, each
-        trajectory as a stream of its own; the replay ends the current input
-        stream. Returns ``self``.
+        itself; see :meth:`GammaGWR.trajectories`). The trajectories' weights and
+        labels (the neurons' histogram modes) are learnt by GDM-E and GDM-S for
+        ``epochs`` epochs, each trajectory as a stream of its own; the replay
+        ends the current input stream. Returns ``self``.
         """
-        episodic, semantic = self._configured()
+        check_is_fitted(self)
+        episodic, semantic = self._configured(fresh=False)
         epochs = check_positive_int(epochs, "epochs")
-        state = episodic._check_fitted()
-        semantic._check_fitted()
-        for net in (episodic, semantic):  # replay trains them directly
-            net._check_context_unchanged()
-        n = state.n_slots
-        length = 2 * int(self.n_context) + 1
-        xs = np.empty((n * length, episodic.n_features_in_))
-        ys = np.empty(n * length, np.int64)
-        starts = np.empty(n * length, np.bool_)
-        m = K.replay_trajectories(
-            np.ascontiguousarray(state.W[:n, 0]), state.L, state.tidx, state.tcnt, state.tdeg,
-            length, xs, ys, starts,
-        )  # fmt: skip
-        xs, ys, starts = xs[:m], ys[:m], starts[:m]
+        xs, ys, starts = episodic.trajectories(2 * int(self.n_context) + 1)
         for net in (episodic, semantic):
-            fparams, iparams = net._checked_params()
-            net._train(xs, ys, starts, epochs, fparams, iparams)
+            net.partial_fit(xs, ys, epochs=epochs, stream_starts=starts)
             net.reset_stream()
         return self
 
     def reset_stream(self):
         """Start a new input stream in both memories. Returns ``self``."""
-        for memory in MEMORIES:
-            self._memory(memory).reset_stream()
+        if self.__sklearn_is_fitted__():
+            self.episodic_.reset_stream()
+            self.semantic_.reset_stream()
         return self
 
     # -- inference ---------------------------------------------------------------
@@ -244,7 +256,8 @@ class GrowingDualMemory(ParamsMixin):
 
     def score(self, X, y, memory: str = "episodic") -> float:
         """Accuracy of :meth:`predict` with the chosen memory."""
-        X = check_features(X, getattr(self.episodic, "n_features_in_", None))
+        n_features = self.n_features_in_ if self.__sklearn_is_fitted__() else None
+        X = check_features(X, n_features, owner=type(self).__name__)
         y = check_labels(y, X.shape[0])
         return float(np.mean(self.predict(X, memory) == y))
 
@@ -253,9 +266,7 @@ class GrowingDualMemory(ParamsMixin):
         """Write both memories and the parameters to one ``.npz`` file."""
         from .io import save_networks
 
-        nets = {m: self._memory(m) for m in MEMORIES}
-        for net in nets.values():
-            net._check_fitted()
+        nets = {"episodic": self.episodic, "semantic": self.semantic}
         save_networks(path, nets, kind=type(self).__name__, params=self.get_params())
 
     @classmethod
@@ -271,6 +282,5 @@ class GrowingDualMemory(ParamsMixin):
                     f"{path}: the dual memory's n_context={gdm.n_context} differs from its "
                     f"{m} memory's n_context={nets[m].n_context}"
                 )
-        for m in MEMORIES:
-            gdm.__dict__["_" + m] = nets[m]
+        gdm.episodic_, gdm.semantic_ = nets["episodic"], nets["semantic"]
         return gdm

@@ -28,11 +28,14 @@ from ._validation import (
     InvalidParameterError,
     check_bool,
     check_choice,
+    check_classes,
     check_features,
+    check_is_fitted,
     check_labels,
     check_number,
     check_positive_int,
     check_random_state,
+    check_stream_starts,
 )
 
 LABEL_INCREMENT = 1.0  # added to the BMU's count of the input's class
@@ -46,10 +49,6 @@ _UNIT_INTERVAL = (
     "beta", "activation_threshold", "habituation_threshold", "epsilon_b", "epsilon_n",
     "tau_b", "tau_n",
 )  # fmt: skip
-
-
-class NotFittedError(ValueError, AttributeError):
-    """The network was used before it was trained (scikit-learn's meaning)."""
 
 
 def check_param(name: str, value, label: str | None = None):
@@ -262,31 +261,38 @@ class GammaGWR(ParamsMixin):
         return X[picks], y[picks]
 
     # -- training --------------------------------------------------------------
-    def partial_fit(self, X, y=None, epochs: int = 1):
+    def partial_fit(self, X, y=None, epochs: int = 1, stream_starts=None, classes=None):
         """Continue learning from the input stream ``X`` (labels ``y``, -1: none).
 
         The inputs are presented in order, ``epochs`` times. New classes may
         appear at any call; the temporal context and synapses carry over from
-        the previous call (see :meth:`reset_stream`). Returns ``self``.
+        the previous call (see :meth:`reset_stream`). ``stream_starts``: one
+        bool per input, True where the input starts a new stream (zero context,
+        no temporal synapse from the input before it), in every epoch; None:
+        ``X`` is one stream. ``classes`` (optional, as in scikit-learn's
+        incremental learners): class ids whose label columns exist from this
+        call on (``n_classes_``, the width of :meth:`predict_proba`), whether or
+        not ``y`` holds them yet. Returns ``self``.
         """
-        return self._fit(X, y, epochs, fresh=False)
+        return self._fit(X, y, epochs, fresh=False, stream_starts=stream_starts, classes=classes)
 
     def fit(self, X, y=None, epochs: int = 1):
         """Forget everything learnt and train on ``X`` afresh. Returns ``self``."""
         return self._fit(X, y, epochs, fresh=True)
 
-    def _fit(self, X, y, epochs, fresh: bool):
+    def _fit(self, X, y, epochs, fresh: bool, stream_starts=None, classes=None):
         """Validate everything, then train; a refused call changes nothing."""
         fparams, iparams = self._checked_params()
         epochs = check_positive_int(epochs, "epochs")
-        fresh = fresh or not hasattr(self, "_state")
+        fresh = fresh or not self.__sklearn_is_fitted__()
         if not fresh:
             self._check_context_unchanged()
-        X = check_features(X, None if fresh else self.n_features_in_)
+        X = check_features(X, None if fresh else self.n_features_in_, owner=type(self).__name__)
         y = check_labels(y, X.shape[0])
+        resets = check_stream_starts(stream_starts, X.shape[0])
+        n_classes = check_classes(classes)
         init = self._initial_neurons(X, y) if fresh else None
-        resets = np.zeros(X.shape[0], np.bool_)
-        self._train(X, y, resets, epochs, fparams, iparams, init)
+        self._train(X, y, resets, epochs, fparams, iparams, init, n_classes)
         return self
 
     def _check_context_unchanged(self) -> None:
@@ -297,13 +303,14 @@ class GammaGWR(ParamsMixin):
                 "after training started; call fit to start afresh"
             )
 
-    def _train(self, X, y, resets, epochs, fparams, iparams, init=None) -> None:
+    def _train(self, X, y, resets, epochs, fparams, iparams, init=None, n_classes=0) -> None:
         """Run validated data through the kernel (everything is checked by now).
 
         ``init``: the starting neurons (weights, labels) of a new network, which
-        replaces the current one; None continues the current one.
+        replaces the current one; None continues the current one. ``n_classes``:
+        label columns to have at least.
         """
-        n_classes = int(y.max()) + 1 if y.size else 0
+        n_classes = max(int(y.max()) + 1 if y.size else 0, n_classes)
         if init is not None:
             weights, labels = init
             if labels is not None and labels.size:
@@ -329,12 +336,36 @@ class GammaGWR(ParamsMixin):
             self._state.ctx_prev[:] = 0.0
         return self
 
+    def trajectories(self, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Neural trajectories for pseudo-rehearsal, as one input stream.
+
+        From every neuron a trajectory follows the strongest temporal synapse
+        for up to ``length - 1`` more steps (it ends early at a neuron that
+        never fired before another one). Returns the neurons' own weights
+        ``(m, n_features_in_)`` and labels ``(m,)`` (their histograms' modes,
+        -1: none), all trajectories one after another, and ``stream_starts``
+        ``(m,)``, True at the first element of each: together what
+        :meth:`partial_fit` takes to learn each trajectory as a stream of its own.
+        """
+        state = self._check_fitted()
+        length = check_positive_int(length, "length")
+        n = state.n_slots
+        xs = np.empty((n * length, self.n_features_in_))
+        ys = np.empty(n * length, np.int64)
+        starts = np.empty(n * length, np.bool_)
+        weights = np.ascontiguousarray(state.W[:n, 0])
+        m = K.replay_trajectories(
+            weights, state.L, state.tidx, state.tcnt, state.tdeg, length, xs, ys, starts
+        )
+        return xs[:m], ys[:m], starts[:m]
+
     # -- inference ---------------------------------------------------------------
+    def __sklearn_is_fitted__(self) -> bool:
+        """Whether the network has been trained (scikit-learn's protocol)."""
+        return hasattr(self, "_state")
+
     def _check_fitted(self) -> NetworkState:
-        if not hasattr(self, "_state"):
-            raise NotFittedError(
-                f"this {type(self).__name__} is not trained yet; call fit or partial_fit first"
-            )
+        check_is_fitted(self)
         return self._state
 
     def best_matching_units(self, X) -> tuple[np.ndarray, np.ndarray]:
@@ -345,7 +376,7 @@ class GammaGWR(ParamsMixin):
         context starts at zero and follows the BMUs found (nothing is learnt).
         """
         state = self._check_fitted()
-        X = check_features(X, self.n_features_in_)
+        X = check_features(X, self.n_features_in_, owner=type(self).__name__)
         n = state.n_slots
         if self.n_context == 0 and state.W.shape[1] == 1:
             index, dist = nearest_neurons(X, state.W[:n, 0])
@@ -396,7 +427,7 @@ class GammaGWR(ParamsMixin):
 
     def score(self, X, y) -> float:
         """Accuracy of :meth:`predict` on labelled data."""
-        X = check_features(X, getattr(self, "n_features_in_", None))
+        X = check_features(X, getattr(self, "n_features_in_", None), owner=type(self).__name__)
         y = check_labels(y, X.shape[0])
         return float(np.mean(self.predict(X) == y))
 
@@ -473,3 +504,4 @@ class GammaGWR(ParamsMixin):
         from .io import load_networks
 
         return load_networks(path, kind=cls.__name__, prefixes=("",))[0][""]
+

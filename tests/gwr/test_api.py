@@ -166,3 +166,60 @@ def test_scikit_learn_can_clone_and_cross_validate(rng):
     scores = model_selection.cross_val_score(GammaGWR(activation_threshold=0.5, random_state=0),
                                              X, y, cv=3)  # fmt: skip
     assert scores.min() > 0.9
+
+
+def test_stream_starts_are_resets_within_one_call(rng):
+    X, y = blobs(rng, n=40, d=3)
+    starts = np.zeros(40, bool)
+    starts[[0, 13, 14, 30]] = True
+    params = dict(n_context=2, activation_threshold=0.6, init=X[:2])
+    one = GammaGWR(**params).partial_fit(X, y, epochs=2, stream_starts=starts)
+    # the same by hand: each stream a call of its own after a reset, epoch by epoch
+    by_hand = GammaGWR(**params)
+    for _ in range(2):
+        for a, b in ((0, 13), (13, 14), (14, 30), (30, 40)):
+            by_hand.reset_stream().partial_fit(X[a:b], y[a:b])
+    np.testing.assert_array_equal(one.weights_, by_hand.weights_)
+    np.testing.assert_array_equal(one.context_weights_, by_hand.context_weights_)
+    np.testing.assert_array_equal(one.temporal_edges_, by_hand.temporal_edges_)
+    np.testing.assert_array_equal(one.temporal_counts_, by_hand.temporal_counts_)
+    # without stream_starts, one stream: the context runs across the cuts
+    joined = GammaGWR(**params).partial_fit(X, y, epochs=2)
+    assert not np.array_equal(joined.context_weights_, one.context_weights_)
+
+
+def test_trajectories_without_temporal_synapses_are_the_neurons(rng):
+    X, y = blobs(rng, n=60, d=3)
+    net = GammaGWR(random_state=0).fit(X, y)
+    net.reset_stream()
+    xs, ys, starts = net.trajectories(1)
+    np.testing.assert_array_equal(xs, net.weights_)
+    np.testing.assert_array_equal(ys, net.node_labels())
+    assert starts.all()
+    xs3, _, starts3 = net.trajectories(3)  # at most 3 steps along the strongest synapses
+    assert starts3.sum() == net.n_neurons_ and len(xs3) <= 3 * net.n_neurons_
+    np.testing.assert_array_equal(xs3[starts3], net.weights_)
+    with pytest.raises(NotFittedError):
+        GammaGWR().trajectories(1)
+    with pytest.raises(ValueError, match="length must be >= 1"):
+        net.trajectories(0)
+
+
+def test_classes_reserve_label_columns(rng):
+    X, y = blobs(rng, n=30, d=3)
+    net = GammaGWR(random_state=0).partial_fit(X, y, classes=[0, 1, 2, 3, 4])
+    assert net.n_classes_ == 5 and net.predict_proba(X).shape == (30, 5)
+    assert (net.predict_proba(X)[:, 3:] == 0).all()
+    plain = GammaGWR(random_state=0).partial_fit(X, y)
+    np.testing.assert_array_equal(net.label_counts_[:, :3], plain.label_counts_)
+    np.testing.assert_array_equal(net.predict(X), plain.predict(X))
+
+
+def test_fitted_in_scikit_learn_terms(rng):
+    validation = pytest.importorskip("sklearn.utils.validation")
+    net = GammaGWR(random_state=0)
+    assert not net.__sklearn_is_fitted__()
+    with pytest.raises(validation.NotFittedError):
+        validation.check_is_fitted(net)
+    net.fit(*blobs(rng, n=20))
+    validation.check_is_fitted(net)

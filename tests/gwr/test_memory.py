@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from gwr import GammaGWR, GrowingDualMemory
+from gwr import GammaGWR, GrowingDualMemory, NotFittedError
 
 
 def episode_data(rng, n=30, d=4, k=3):
@@ -18,7 +18,7 @@ def episode_data(rng, n=30, d=4, k=3):
 
 def test_defaults_are_the_clifer_values():
     gdm = GrowingDualMemory()
-    e, s = gdm.episodic.get_params(), gdm.semantic.get_params()
+    e, s = gdm.memory_params("episodic"), gdm.memory_params("semantic")
     assert (e["epsilon_b"], e["activation_threshold"], e["habituation_threshold"]) == (
         0.2,
         0.4,
@@ -41,9 +41,9 @@ def test_episode_trains_semantic_on_episodic_winners(rng, semantic_labels):
     gdm = GrowingDualMemory(random_state=3, semantic_labels=semantic_labels)
     gdm.partial_fit(X, y, epochs=4)
     # the same by hand
-    e = GammaGWR(**gdm._memory_params("episodic")).partial_fit(X, y, epochs=4)
+    e = GammaGWR(**gdm.memory_params("episodic")).partial_fit(X, y, epochs=4)
     labels = y if semantic_labels == "true" else e.predict(X)
-    s = GammaGWR(**gdm._memory_params("semantic")).partial_fit(e.transform(X), labels, epochs=4)
+    s = GammaGWR(**gdm.memory_params("semantic")).partial_fit(e.transform(X), labels, epochs=4)
     np.testing.assert_array_equal(gdm.episodic.weights_, e.weights_)
     np.testing.assert_array_equal(gdm.semantic.weights_, s.weights_)
     np.testing.assert_array_equal(gdm.semantic.label_counts_, s.label_counts_)
@@ -131,3 +131,41 @@ def test_fit_starts_both_memories_afresh(rng):
     gdm.fit(X, y)
     np.testing.assert_array_equal(gdm.episodic.weights_, again.episodic.weights_)
     np.testing.assert_array_equal(gdm.semantic.weights_, again.semantic.weights_)
+
+
+def test_memories_are_fitted_attributes_with_read_only_views(rng):
+    gdm = GrowingDualMemory(random_state=0)
+    assert not hasattr(gdm, "episodic_") and not hasattr(gdm, "n_features_in_")
+    with pytest.raises(NotFittedError, match="GrowingDualMemory is not trained yet"):
+        gdm.episodic  # noqa: B018
+    gdm.reset_stream()  # nothing to reset yet, and nothing built
+    assert not hasattr(gdm, "semantic_")
+    with pytest.raises(ValueError, match="0 feature"):  # a refused first call builds nothing
+        gdm.partial_fit(np.zeros((3, 0)))
+    assert not hasattr(gdm, "episodic_")
+    X, y = episode_data(rng)
+    gdm.partial_fit(X, y)
+    assert gdm.episodic is gdm.episodic_ and gdm.semantic is gdm.semantic_
+    assert gdm.n_features_in_ == 4 and gdm.classes_.tolist() == [0, 1, 2]
+    for name in ("episodic", "semantic"):
+        with pytest.raises(AttributeError):
+            setattr(gdm, name, GammaGWR())
+    trained = gdm.episodic_
+    gdm.set_params(episodic_max_age=0)
+    with pytest.raises(ValueError, match="episodic_max_age"):  # a refused fit keeps both
+        gdm.fit(X, y)
+    assert gdm.episodic_ is trained
+    gdm.set_params(episodic_max_age=1000).fit(X, y)
+    assert gdm.episodic_ is not trained  # fit starts afresh
+
+
+def test_changing_n_context_refuses_replay_before_either_memory_changes(rng):
+    X, y = episode_data(rng)
+    gdm = GrowingDualMemory(n_context=1, random_state=0).partial_fit(X, y)
+    before = [copy.deepcopy(gdm.episodic_), copy.deepcopy(gdm.semantic_)]
+    gdm.set_params(n_context=2)
+    with pytest.raises(ValueError, match="n_context changed"):
+        gdm.replay()
+    for old, new in zip(before, (gdm.episodic_, gdm.semantic_), strict=True):
+        np.testing.assert_array_equal(old.weights_, new.weights_)
+        np.testing.assert_array_equal(old.habituation_, new.habituation_)

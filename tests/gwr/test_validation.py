@@ -37,7 +37,7 @@ def trained(rng):
 BAD = [
     (lambda X, y: (np.where(np.eye(60, 3) > 0, np.nan, X), y), ValueError, "finite"),
     (lambda X, y: (np.where(np.eye(60, 3) > 0, np.inf, X), y), ValueError, "finite"),
-    (lambda X, y: (X[:, :2], y), ValueError, "2 features, but this network was trained with 3"),
+    (lambda X, y: (X[:, :2], y), ValueError, "2 features, but GammaGWR is expecting 3 features"),
     (lambda X, y: (X[0], y[:1]), ValueError, "must be 2-D"),
     (lambda X, y: (X[:0], y[:0]), ValueError, "empty"),
     (lambda X, y: (X[:, :, None], y), ValueError, "must be 2-D"),
@@ -163,3 +163,35 @@ def test_replay_refuses_a_changed_n_context(rng):
     ):
         for a, b in zip(group_a, group_b, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "keywords,error,message",
+    [
+        (dict(stream_starts=np.zeros(60, int)), TypeError, "stream_starts must hold True or"),
+        (dict(stream_starts=np.zeros(59, bool)), ValueError, r"one entry per sample, shape"),
+        (dict(classes=[0, -1]), ValueError, "classes must hold class ids >= 0"),
+        (dict(classes=[[0, 1]]), ValueError, "classes must be 1-D"),
+        (dict(classes=["a"]), TypeError, "classes must hold integer class ids"),
+    ],
+)
+def test_bad_stream_starts_or_classes_change_nothing(trained, keywords, error, message):
+    net, X, y = trained
+    before = snapshot(net)
+    with pytest.raises(error, match=message):
+        net.partial_fit(X, y, **keywords)
+    for a, b in zip(before, snapshot(net), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_messages_say_what_to_do(trained):
+    net, X, _ = trained
+    with pytest.raises(ValueError, match=r"Reshape your data with X.reshape\(1, -1\)"):
+        net.predict(X[0])
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match="sparse input is not supported"):
+        net.predict(sparse.csr_matrix(X))
+    with pytest.raises(ValueError, match=r"0 feature\(s\) \(shape=\(4, 0\)\)"):
+        GammaGWR().fit(np.zeros((4, 0)))
+    with pytest.raises(ValueError, match="continuous values"):
+        GammaGWR().fit(X, np.linspace(0, 1, len(X)))
