@@ -24,23 +24,23 @@ A config file holds any of the fields; the ``learner`` table any of
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checks import known_keys, number, prefixed, table, whole
+from .checks import known_keys, number, table, whole
 from .conditions import CONDITIONS, parse_conditions
 from .learners import LearnerSettings
 from .orders import parse_orders
+from .settings import Settings
 
 #: How many new subjects the synthetic default runs.
 DEFAULT_SYNTHETIC_SUBJECTS = 6
 
 
 @dataclass(frozen=True)
-class ExperimentConfig:
+class ExperimentConfig(Settings):
     """What an experiment runs.
 
     dataset : ``"synthetic"`` (the default, generated) or a loader's name
@@ -57,9 +57,16 @@ class ExperimentConfig:
     loader : keyword options of the dataset's loader, e.g. ``{"faces": "whole"}`` for
         one's own face crops (``own``), ``{"detector": "haar"}``; each must be an option
         the loader takes (:meth:`facedata.loaders.DatasetEntry.options`).
-    learner : :class:`LearnerSettings` fields (``gdm``: GrowingDualMemory parameters).
+    learner : the learners' :class:`LearnerSettings` (given as them or as their table,
+        ``gdm`` a table of GrowingDualMemory parameters); an unknown field, or a bad
+        value, is an error that names it (``learner.episode_epochs``,
+        ``learner.gdm.episodic_max_age``).
     seed : seeds the split and the learners.
+
+    :meth:`to_dict` is the table a results folder's hash covers (:mod:`clifer.store`).
     """
+
+    TABLE = "configuration"
 
     dataset: str = "synthetic"
     root: str | None = None
@@ -69,7 +76,7 @@ class ExperimentConfig:
     test_fraction: float = 0.3
     imagination: str | None = None
     loader: dict = field(default_factory=dict)
-    learner: dict = field(default_factory=dict)
+    learner: LearnerSettings = field(default_factory=LearnerSettings)
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -133,7 +140,7 @@ class ExperimentConfig:
                     or not all(isinstance(s, str) for s in self.subjects)):
                 raise ValueError(f"for dataset {self.dataset!r}, subjects is a list of subject "
                                  f"ids or None (all), got {self.subjects!r}")
-        self.learner_settings()  # checks the learner's fields
+        object.__setattr__(self, "learner", LearnerSettings.nested(self.learner))
 
     def imagination_file(self) -> Path:
         """The imagination model this experiment runs: ``imagination``, or the shipped
@@ -144,60 +151,15 @@ class ExperimentConfig:
 
         return pretrained_path(default_model(self.dataset))
 
-    def learner_settings(self) -> LearnerSettings:
-        """The learners' settings; an unknown field, or a bad value, is an error that names
-        it (``learner.episode_epochs``, ``learner.gdm.episodic_max_age``)."""
-        table(self.learner, "learner")
-        known_keys(self.learner, {f.name for f in dataclasses.fields(LearnerSettings)},
-                   "learner", "settings")
-        with prefixed("learner."):
-            gdm = self.learner.get("gdm", {})
-            return LearnerSettings(**{**self.learner,
-                                      "gdm": dict(gdm) if isinstance(gdm, dict) else gdm})
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> ExperimentConfig:
-        return from_table(cls, values, "configuration")
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> ExperimentConfig:
-        """Read a ``.toml`` or ``.json`` config file."""
-        return cls.from_dict(read_table(path))
-
-    def replace(self, **overrides: Any) -> ExperimentConfig:
-        return dataclasses.replace(self, **overrides)
-
-
-def read_table(path: str | Path) -> dict[str, Any]:
-    """The table of settings in a ``.toml`` or ``.json`` file (a clear error otherwise)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no config file {path}")
-    text = path.read_text()
-    try:
-        if path.suffix == ".toml":
-            try:
-                import tomllib
-            except ImportError as error:  # Python 3.10
-                raise ValueError("TOML config files need Python 3.11; use JSON") from error
-            values = tomllib.loads(text)
-        elif path.suffix == ".json":
-            values = json.loads(text)
-        else:
-            raise ValueError(f"a config file is .toml or .json, got {path.name}")
-    except (ValueError, json.JSONDecodeError) as error:
-        raise ValueError(f"cannot read {path}: {error}") from error
-    if not isinstance(values, dict):
-        raise ValueError(f"{path} must hold a table of settings")
-    return values
-
-
-def from_table(cls, values: Any, what: str):
-    """The dataclass ``cls`` made from a table of its fields; a field it does not have,
-    or a table that is not one, is an error naming the ``what`` and the known fields."""
-    table(values, what)
-    known_keys(values, {f.name for f in dataclasses.fields(cls)}, f"the {what}")
-    return cls(**values)
+    def replace(self, **changes: Any) -> ExperimentConfig:
+        """A copy with ``changes``. A new dataset of the other kind (synthetic, real)
+        without ``subjects`` of its own takes its kind's default subjects: the synthetic
+        faces' number of subjects names none of a real dataset's, and a real dataset's
+        subject ids none of the synthetic faces'."""
+        if (
+            "dataset" in changes
+            and "subjects" not in changes
+            and (changes["dataset"] == "synthetic") != (self.dataset == "synthetic")
+        ):
+            changes["subjects"] = None
+        return dataclasses.replace(self, **changes)

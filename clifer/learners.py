@@ -14,12 +14,14 @@ encoded again, and both memories learn them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -27,13 +29,15 @@ from facedata import CLASSES
 
 from .checks import known_keys, number, table, whole
 from .conditions import Condition
+from .settings import Settings
 
 N_CLASSES = len(CLASSES)
 
 
 @dataclass(frozen=True)
-class LearnerSettings:
-    """How a learner trains (the reference code's loop settings by default).
+class LearnerSettings(Settings):
+    """How a learner trains (the reference code's loop settings by default): the
+    ``learner`` table of an experiment's configuration.
 
     episode_size : frames per episode (mini-batch of sequential frames of a clip).
     episode_epochs : passes of each memory over an episode.
@@ -42,7 +46,15 @@ class LearnerSettings:
     gdm : keyword arguments of :class:`gwr.GrowingDualMemory` (its CLIFER defaults
         otherwise).
     mlp_hidden, mlp_epochs, mlp_learning_rate, mlp_batch_size : the MLP baseline.
+
+    Settings read from a table (:meth:`from_dict`) write back the same table
+    (:meth:`to_dict`): a results folder or a search is keyed by the hash of its
+    configuration's tables, so a field written out with its default value stays written.
     """
+
+    TABLE = "learner"
+    KEYS = "settings"
+    PREFIXED = True
 
     episode_size: int = 5
     episode_epochs: int = 10
@@ -62,6 +74,33 @@ class LearnerSettings:
             whole(getattr(self, name), name)
         number(self.mlp_learning_rate, "mlp_learning_rate", 0.0, low_open=True)
         check_gdm_params(self.gdm)
+        object.__setattr__(self, "gdm", dict(self.gdm))  # the caller's table is not shared
+
+    @classmethod
+    def from_dict(cls, values: Any) -> LearnerSettings:
+        """The settings of a ``learner`` table; :meth:`to_dict` writes its fields back."""
+        settings = super().from_dict(values)
+        object.__setattr__(settings, "_given", frozenset(values))
+        return settings
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as a ``learner`` table: the fields given when they were read
+        (:meth:`from_dict`, kept through :meth:`replace`) and every field that differs
+        from its default. ``LearnerSettings()`` is the empty table."""
+        given = getattr(self, "_given", frozenset())
+        defaults = {
+            f.name: f.default_factory() if f.default is dataclasses.MISSING else f.default
+            for f in dataclasses.fields(self)
+        }
+        return {
+            name: value
+            for name, value in super().to_dict().items()
+            if name in given or value != defaults[name]
+        }
+
+    def replace(self, **changes: Any) -> LearnerSettings:
+        """A copy with ``changes``, written out with the fields this one writes."""
+        return LearnerSettings.from_dict({**self.to_dict(), **changes})
 
 
 def check_gdm_params(params: dict) -> None:

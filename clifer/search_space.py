@@ -183,15 +183,14 @@ def typed(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def apply(learner: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-    """A copy of an experiment's ``learner`` table with ``params`` set in it."""
-    out = {k: (dict(v) if k == "gdm" else v) for k, v in learner.items()}
-    gdm = dict(out.get("gdm", {}))
+def apply(settings: LearnerSettings, params: dict[str, Any]) -> LearnerSettings:
+    """The learner's ``settings`` with ``params`` set in them (``gdm.`` ones in its
+    ``gdm`` table); a value the learner does not take is an error naming it."""
+    gdm, changes = dict(settings.gdm), {}
     for name, value in typed(params).items():
         if name.startswith(GDM_PREFIX):
-            gdm[name[len(GDM_PREFIX):]] = value
+            gdm[name[len(GDM_PREFIX) :]] = value
+            changes["gdm"] = gdm
         else:
-            out[name] = value
-    if gdm:
-        out["gdm"] = gdm
-    return out
+            changes[name] = value
+    return settings.replace(**changes)

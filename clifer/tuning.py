@@ -10,7 +10,6 @@ the reported experiment then leaves out.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
@@ -20,11 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .checks import whole
+from .checks import table, whole
 from .conditions import CONDITIONS
-from .config import ExperimentConfig, from_table, read_table
+from .config import ExperimentConfig
 from .features import SYNTHETIC_SEED
 from .search_space import apply, check_space, default_space, extreme_values
+from .settings import Settings
 from .store import config_hash, write_atomically
 
 #: The seed of the synthetic validation subjects (distinct from the experiment's).
@@ -36,7 +36,7 @@ AT_CHOICES = ("final", "mean")
 
 
 @dataclass(frozen=True)
-class Objective:
+class Objective(Settings):
     """What a trial scores (higher is better; hyperopt minimises its negative).
 
     experiment : 1 (the classes seen so far) or 2 (all six classes).
@@ -47,6 +47,8 @@ class Objective:
         classes of the order, i.e. the area under the curve of Fig. 3).
     The score is the mean over subjects (and orders) of each subject's score.
     """
+
+    TABLE = "objective"
 
     experiment: int = 2
     memory: str = "mean"
@@ -88,7 +90,7 @@ class Objective:
 
 
 @dataclass(frozen=True)
-class TuneConfig:
+class TuneConfig(Settings):
     """A search: the condition, its objective, the validation subjects, the experiment
     it tunes and the space. Read from TOML or JSON (:meth:`from_file`)::
 
@@ -110,16 +112,22 @@ class TuneConfig:
 
     trials : how many trials the search holds when done (re-running with more
         continues it). startup_trials : random trials before TPE takes over.
+    objective : the :class:`Objective` (given as one or as its table).
+    experiment : the :class:`~clifer.config.ExperimentConfig` being tuned (given as one
+        or as its table), with one condition: this search's (:meth:`best_experiment` is
+        the one reported, with every condition).
     """
+
+    TABLE = "search"
 
     condition: str = "clifer"
     trials: int = 30
     startup_trials: int = 10
     seed: int = 0
-    objective: dict = field(default_factory=dict)
+    objective: Objective = field(default_factory=Objective)
     validation_subjects: int | list[str] = 6
     validation_seed: int = TUNING_SEED
-    experiment: dict = field(default_factory=dict)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     space: dict | None = None
 
     def __post_init__(self) -> None:
@@ -130,8 +138,14 @@ class TuneConfig:
             whole(getattr(self, name), name)
         whole(self.seed, "seed", minimum=0)
         whole(self.validation_seed, "validation_seed", minimum=0)
-        self.objective_().check_condition(self.condition)
-        base = self.experiment_config()
+        object.__setattr__(self, "objective", Objective.nested(self.objective))
+        self.objective.check_condition(self.condition)
+        if isinstance(self.experiment, ExperimentConfig):
+            base = self.experiment.replace(conditions=[self.condition])
+        else:
+            table(self.experiment, "experiment")
+            base = ExperimentConfig.from_dict({**self.experiment, "conditions": [self.condition]})
+        object.__setattr__(self, "experiment", base)
         if base.dataset == "synthetic":
             v = self.validation_subjects
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -150,53 +164,47 @@ class TuneConfig:
                                  f"subjects: {sorted(set(base.subjects) & set(v))}")
         self.checked_space()
 
-    def objective_(self) -> Objective:
-        return from_table(Objective, self.objective, "objective")
-
-    def experiment_config(self) -> ExperimentConfig:
-        """The experiment being tuned, with its defaults (one condition: this one)."""
-        if not isinstance(self.experiment, dict):
-            raise ValueError(f"experiment must be a table, got {self.experiment!r}")
-        return ExperimentConfig.from_dict({**self.experiment, "conditions": [self.condition]})
-
     def checked_space(self) -> dict[str, dict[str, Any]]:
         """The space (the condition's default if none is given), well formed and with every
         value it can draw allowed for its parameter (checked at the ends of each range and
         for each option of a choice: the allowed values of every parameter are a range)."""
         space = check_space(default_space(CONDITIONS[self.condition]) if self.space is None
                             else self.space)
-        base = self.experiment_config()
         for name, spec in space.items():
             for value in extreme_values(spec):
                 try:
-                    base.replace(learner=apply(base.learner, {name: value})).learner_settings()
+                    apply(self.experiment.learner, {name: value})
                 except ValueError as error:
                     raise ValueError(f"space: {name} can draw {value!r}, which the learner "
                                      f"does not take: {error}") from error
         return space
 
-    def identity(self, imagination_hash: str) -> dict[str, Any]:
-        """What makes two runs the same search (all but the number of trials)."""
-        return {"condition": self.condition, "startup_trials": self.startup_trials,
-                "seed": self.seed, "objective": dataclasses.asdict(self.objective_()),
-                "validation_subjects": self.validation_subjects,
-                "validation_seed": self.validation_seed,
-                "experiment": self.experiment_config().to_dict(),
-                "space": self.checked_space(), "imagination": imagination_hash}
+    def fingerprint(self, imagination_hash: str) -> dict[str, Any]:
+        """What makes two runs the same search (all but the number of trials), with the
+        imagination model's hash: the table whose hash keys its trials file
+        (:class:`TrialsFile`, which stores it under the key ``"identity"``)."""
+        return {
+            "condition": self.condition,
+            "startup_trials": self.startup_trials,
+            "seed": self.seed,
+            "objective": self.objective.to_dict(),
+            "validation_subjects": self.validation_subjects,
+            "validation_seed": self.validation_seed,
+            "experiment": self.experiment.to_dict(),
+            "space": self.checked_space(),
+            "imagination": imagination_hash,
+        }
 
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> TuneConfig:
-        return from_table(cls, values, "search")
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> TuneConfig:
-        return cls.from_dict(read_table(path))
-
-    def replace(self, **overrides: Any) -> TuneConfig:
-        return dataclasses.replace(self, **overrides)
+    def best_experiment(self, params: dict[str, Any], reported_subjects=None) -> ExperimentConfig:
+        """The experiment tuned, with the parameters ``params`` set in its learner and
+        every condition; for real data without a subject list, ``reported_subjects``
+        (every subject but the validation ones)."""
+        best = self.experiment.replace(
+            conditions=list(CONDITIONS), learner=apply(self.experiment.learner, params)
+        )
+        if reported_subjects is not None and best.subjects is None:
+            best = best.replace(subjects=list(reported_subjects))
+        return best
 
 
 def _plain(value: Any) -> Any:
@@ -263,17 +271,18 @@ def trial_problem(trial: Any, space: dict[str, dict[str, Any]], tid: int | None)
 class TrialsFile:
     """A search's trials, kept in ``trials.json`` and rewritten atomically after each one.
 
-    The file holds the search's identity and hash; opening one made by another
-    search is refused (its trials are never mixed with this search's).
+    The file holds the search's fingerprint (:meth:`TuneConfig.fingerprint`, under the
+    key ``"identity"``, the name files have always had) and its hash; opening one made by
+    another search is refused (its trials are never mixed with this search's).
     """
 
     NAME = "trials.json"
 
-    def __init__(self, folder: str | Path, identity: dict[str, Any]):
+    def __init__(self, folder: str | Path, fingerprint: dict[str, Any]):
         self.folder = Path(folder)
         self.path = self.folder / self.NAME
-        self.identity = _plain(identity)
-        self.hash = config_hash(self.identity)
+        self.fingerprint = _plain(fingerprint)
+        self.hash = config_hash(self.fingerprint)
         self.trials: list[dict[str, Any]] = []
         self.baseline: dict[str, Any] | None = None
         self.notes: list[str] = []  # what was found damaged and will run again
@@ -288,7 +297,7 @@ class TrialsFile:
                 raise ValueError(f"{self.path} holds the trials of another search (hash "
                                  f"{held_hash}, this one {self.hash}); give another --run or "
                                  "--out, or remove the folder")
-            space = self.identity.get("space", {})
+            space = self.fingerprint.get("space", {})
             if not isinstance(trials, list):
                 raise ValueError(f"{self.path}: its trials are not a list")
             for i, trial in enumerate(trials):
@@ -315,7 +324,7 @@ class TrialsFile:
             self._write()
 
     def _write(self) -> None:
-        content = {"hash": self.hash, "identity": self.identity, "baseline": self.baseline,
+        content = {"hash": self.hash, "identity": self.fingerprint, "baseline": self.baseline,
                    "trials": self.trials}
         text = json.dumps(_plain(content), indent=1, allow_nan=False)
         write_atomically(self.path, lambda tmp: Path(tmp).write_text(text))

@@ -3,15 +3,19 @@
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clifer.config import ExperimentConfig
+from clifer.learners import LearnerSettings
+from clifer.store import config_hash
 
 
 def test_defaults_are_the_synthetic_default():
     cfg = ExperimentConfig()
     assert cfg.dataset == "synthetic" and cfg.subjects == 6 and cfg.orders == "default"
     assert cfg.conditions == ["mlp", "gdm", "gdm+replay", "clifer", "clifer+replay"]
-    s = cfg.learner_settings()
+    s = cfg.learner
     assert (s.episode_size, s.episode_epochs, s.replay_epochs, s.imagination_epochs) == (
         5, 10, 3, 5)
 
@@ -30,8 +34,8 @@ def test_toml_and_json_files(tmp_path):
                     "[learner]\nepisode_epochs = 4\n[learner.gdm]\n"
                     "episodic_activation_threshold = 0.9\n")
     cfg = ExperimentConfig.from_file(toml)
-    assert cfg.subjects == 3 and cfg.learner_settings().episode_epochs == 4
-    assert cfg.learner_settings().gdm == {"episodic_activation_threshold": 0.9}
+    assert cfg.subjects == 3 and cfg.learner.episode_epochs == 4
+    assert cfg.learner.gdm == {"episodic_activation_threshold": 0.9}
     as_json = tmp_path / "c.json"
     as_json.write_text(json.dumps(cfg.to_dict()))
     assert ExperimentConfig.from_file(as_json) == cfg
@@ -58,6 +62,7 @@ def test_toml_and_json_files(tmp_path):
     ({"orders": 5}, "orders must be a name"),
     ({"orders": [[0, 1, 2, 3, 4, 5.5]]}, "orders: an order holds class names or ids"),
     ({"learner": []}, "learner must be a table"),
+    ({"learner": {"gdm": {"episodic_max_ag": 9}}}, "did you mean 'episodic_max_age'"),
 ])
 def test_bad_configs(values, message):
     with pytest.raises(ValueError, match=message):
@@ -108,9 +113,7 @@ def test_bad_learner_settings_are_refused_when_read(tmp_path, learner, message):
 
 
 def test_every_default_setting_is_accepted_and_checked_types_are_kept():
-    from clifer.learners import LearnerSettings
-
-    assert LearnerSettings() == ExperimentConfig().learner_settings()
+    assert LearnerSettings() == ExperimentConfig().learner
     cfg = ExperimentConfig(conditions=["gdm", "clifer"], root=None)
     assert cfg.conditions == ["gdm", "clifer"]
     assert ExperimentConfig(conditions="gdm,clifer").conditions == ["gdm", "clifer"]
@@ -119,3 +122,110 @@ def test_every_default_setting_is_accepted_and_checked_types_are_kept():
 def test_a_dataset_without_persons_is_refused_when_read():
     with pytest.raises(ValueError, match="fer2013 has no persons"):
         ExperimentConfig(dataset="fer2013", root="/data/fer2013")
+
+
+# -- the tables written back: the hashes that key results folders ---------------------------
+# config_hash of the tables below, computed with the code before the settings were typed
+# (when ``learner`` was the table as given): a results folder made then is found again.
+HASHES_BEFORE = [
+    ({}, "ba864c91ad91308a"),
+    ({"learner": {"episode_epochs": 10, "gdm": {}}}, "2a5b9de1cdfe2aa7"),
+    (
+        {
+            "subjects": 3,
+            "conditions": ["gdm", "clifer"],
+            "orders": "six",
+            "learner": {"episode_epochs": 4, "gdm": {"episodic_activation_threshold": 0.9}},
+        },
+        "5b266d7c198ac11c",
+    ),
+    ({"dataset": "ravdess", "root": "/data/R", "loader": {"detector": "haar"}}, "530cda06bafc3234"),
+]
+
+
+@pytest.mark.parametrize("values, expected", HASHES_BEFORE)
+def test_a_configurations_hash_is_the_one_it_had(values, expected):
+    cfg = ExperimentConfig.from_dict(values)
+    assert config_hash(cfg.to_dict()) == expected
+    assert config_hash(ExperimentConfig.from_dict(cfg.to_dict()).to_dict()) == expected
+
+
+def test_the_default_runs_results_folder_is_the_one_it_had():
+    """What ``clifer.experiment`` hashes: the configuration and the model's hash."""
+    identity = {"config": ExperimentConfig().to_dict(), "imagination": "0123456789abcdef"}
+    assert config_hash(identity) == "2d94ddd9fe1e143c"
+
+
+def test_the_learner_is_typed_once_and_written_back_as_given():
+    cfg = ExperimentConfig.from_dict({"learner": {"episode_epochs": 10, "replay_epochs": 2}})
+    assert isinstance(cfg.learner, LearnerSettings) and cfg.learner.replay_epochs == 2
+    # a default written out stays written (the table's hash); equal settings are equal
+    assert cfg.to_dict()["learner"] == {"episode_epochs": 10, "replay_epochs": 2}
+    assert cfg.learner == LearnerSettings(replay_epochs=2)
+    assert LearnerSettings(replay_epochs=2).to_dict() == {"replay_epochs": 2}
+    assert LearnerSettings().to_dict() == {} and ExperimentConfig().to_dict()["learner"] == {}
+    # settings given as they are, or changed, keep what they write
+    assert ExperimentConfig(learner=cfg.learner).to_dict() == cfg.to_dict()
+    changed = cfg.learner.replace(mlp_hidden=32)
+    assert changed.to_dict() == {"episode_epochs": 10, "replay_epochs": 2, "mlp_hidden": 32}
+    assert cfg.replace(seed=3).learner.to_dict() == cfg.learner.to_dict()
+    with pytest.raises(ValueError, match=r"learner\.mlp_hidden must be a whole number"):
+        cfg.learner.replace(mlp_hidden=0)
+    # the caller's tables are not shared
+    gdm = {"episodic_max_age": 300}
+    settings = LearnerSettings.from_dict({"gdm": gdm})
+    gdm["episodic_max_age"] = 7
+    assert settings.gdm == {"episodic_max_age": 300}
+    written = settings.to_dict()
+    written["gdm"]["episodic_max_age"] = 7
+    assert settings.gdm == {"episodic_max_age": 300}
+
+
+LEARNER_VALUES = {
+    "episode_size": st.integers(1, 20),
+    "episode_epochs": st.integers(1, 20),
+    "replay_epochs": st.integers(1, 5),
+    "imagination_epochs": st.integers(1, 5),
+    "mlp_hidden": st.integers(1, 128),
+    "mlp_epochs": st.integers(1, 50),
+    "mlp_batch_size": st.integers(1, 64),
+    "mlp_learning_rate": st.floats(1e-5, 1.0, allow_nan=False),
+    "gdm": st.fixed_dictionaries(
+        {},
+        optional={
+            "episodic_activation_threshold": st.floats(0.01, 0.99),
+            "semantic_max_age": st.integers(1, 5000),
+            "aging": st.sampled_from(["bmu", "global"]),
+        },
+    ),
+}
+
+
+@given(
+    learner=st.fixed_dictionaries({}, optional=LEARNER_VALUES),
+    subjects=st.integers(1, 30),
+    seed=st.integers(0, 99),
+    orders=st.sampled_from(["default", "six", "random:3"]),
+)
+def test_a_configuration_reads_back_from_its_table(learner, subjects, seed, orders):
+    """Any table of valid settings: read, written and read again, the same settings and
+    the same table (the learner's as it was given)."""
+    values = {"subjects": subjects, "seed": seed, "orders": orders, "learner": learner}
+    cfg = ExperimentConfig.from_dict(values)
+    table = cfg.to_dict()
+    assert table["learner"] == learner
+    assert {k: table[k] for k in values} == values
+    again = ExperimentConfig.from_dict(json.loads(json.dumps(table)))
+    assert again == cfg and again.to_dict() == table
+    for name, value in learner.items():
+        assert getattr(cfg.learner, name) == value
+
+
+def test_a_new_dataset_takes_its_kinds_subjects():
+    real = ExperimentConfig().replace(dataset="ravdess", root="/data/R")
+    assert real.subjects is None  # all, not the synthetic default's six
+    assert real.replace(dataset="synthetic", root=None).subjects == 6
+    assert real.replace(dataset="mmi", subjects=["S1"]).subjects == ["S1"]
+    assert ExperimentConfig(subjects=3).replace(seed=1).subjects == 3
+    with pytest.raises(ValueError, match="list of subject ids"):
+        ExperimentConfig().replace(dataset="ravdess", root="/data/R", subjects=3)
