@@ -1,13 +1,14 @@
-"""The MLP baseline's speed (issue 19, part 4): the demo's 30 cells (6 synthetic subjects x
-5 conditions, ``python -m clifer.experiment``) in at most 30 s of cell time.
+"""The MLP baseline's speed: the demo's 30 cells (6 synthetic subjects x 5 conditions,
+``python -m clifer.experiment``) in at most 30 s of cell time.
 
 - ``test_mlp_cell_vs_fit_per_class``: one cell of the ``mlp`` condition of the demo's
   shape (50-d features, 30 training frames a class, 60 test frames, the default
   settings: 30 epochs of batches of 16 per class, 64 hidden units) the way it ran before
   (:func:`fit_cell`: a model built and compiled per cell, ``model.fit`` per class,
-  ``model.predict`` after each) and the way it runs now (:class:`clifer.learners.MLPLearner`:
-  the compiled model reused, its traced training step called on the same batches),
-  round-robin, best of 2; the ratio. Both give the same predictions (checked).
+  ``model.predict`` after each; the tests' reference, ``tests/clifer/clifer_cases.py``)
+  and the way it runs now (:class:`clifer.learners.MLPLearner`: the compiled model
+  reused, its traced training step called on the same batches), round-robin, best of 2;
+  the ratio. Both give the same predictions (checked).
 - ``test_demo_cells_time``: the demo's 30 cells as the experiment runs them
   (:func:`clifer.runner.run_cells`, one process), the sum of the cells' times
   (``seconds:total``, what ``summary.md``'s "Time" averages) and the mean by condition.
@@ -17,7 +18,10 @@ Run: ``pytest -q bench/test_mlp_speed.py --benchmark-only`` (about 1.5 minutes).
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -46,27 +50,22 @@ def demo_like_features(seed: int = 0):
     return draw(N_TRAIN), draw(N_TEST)
 
 
-def fit_cell(train, test, settings: LearnerSettings, seed: int = 0) -> list[np.ndarray]:
-    """One mlp cell the way it ran before (commit 59edafb): its predictions after each class."""
-    import keras
+@functools.cache
+def _cases():
+    """The clifer tests' shared cases (``tests/clifer/clifer_cases.py``), loaded by path:
+    the tests run with ``--import-mode=importlib``, their folder is no package."""
+    path = Path(__file__).parents[1] / "tests" / "clifer" / "clifer_cases.py"
+    spec = importlib.util.spec_from_file_location("clifer_cases", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    init = keras.initializers.GlorotUniform
-    model = keras.Sequential([
-        keras.Input((N_FEATURES,)),
-        keras.layers.Dense(settings.mlp_hidden, activation="relu",
-                           kernel_initializer=init(seed=seed)),
-        keras.layers.Dense(6, kernel_initializer=init(seed=seed + 1)),
-    ])  # fmt: skip
-    model.compile(keras.optimizers.Adam(settings.mlp_learning_rate),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    out = []
-    for c in DEFAULT_ORDER:
-        x = train[0][train[1] == c]
-        keras.utils.set_random_seed(seed + c)
-        model.fit(x, np.full(len(x), c, np.int64), epochs=settings.mlp_epochs,
-                  batch_size=settings.mlp_batch_size, shuffle=True, verbose=0)
-        out.append(np.argmax(model.predict(test[0], verbose=0), axis=1))
-    return out
+
+def fit_cell(train, test, settings: LearnerSettings, seed: int = 0) -> list[np.ndarray]:
+    """One mlp cell the way it ran before the MLP was made fast
+    (``clifer_cases.fit_per_class``): its predictions after each class."""
+    steps = _cases().fit_per_class(*train, test[0], DEFAULT_ORDER, settings, seed)
+    return [predicted for _, predicted in steps]
 
 
 def learner_cell(train, test, settings: LearnerSettings, seed: int = 0) -> list[np.ndarray]:
@@ -108,7 +107,7 @@ def test_demo_cells_time(benchmark, record):
     data, _ = encode_subjects(faces, model, test_fraction=cfg.test_fraction, seed=cfg.seed)
     cells, _ = plan([d.subject for d in data], parse_orders(cfg.orders), cfg.conditions)
     outcomes = benchmark.pedantic(
-        lambda: list(run_cells(cells, {d.subject: d for d in data}, cfg.learner_settings(),
+        lambda: list(run_cells(cells, {d.subject: d for d in data}, cfg.learner,
                                imagination=str(cfg.imagination_file()), seed=cfg.seed)),
         rounds=1, iterations=1)
     wall = benchmark.stats.stats.min

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from clifer_cases import clustered_subject as six_clusters
+from clifer_cases import fit_per_class
 
 from clifer.conditions import CONDITIONS
 from clifer.learners import GDMLearner, LearnerSettings, MLPLearner, episodes
@@ -18,16 +20,7 @@ def test_episodes_are_runs_of_sequential_frames_within_a_clip():
 
 def clustered_subject(seed=0, spread=0.05, n_train=20, n_test=8):
     """Six well separated clusters (one per class) in 50-d, 4 clips of 5 frames each."""
-    rng = np.random.default_rng(seed)
-    centres = 1.0 + np.eye(6, 50) * 3.0  # a shared part, as faces of one person have
-    def draw(n):
-        X = np.concatenate([centres[c] + spread * rng.standard_normal((n, 50)) for c in range(6)])
-        return X, np.repeat(np.arange(6), n)
-    X, y = draw(n_train)
-    clips = np.array([f"c{label}-{i // 5}" for label, i in zip(y, np.tile(np.arange(n_train), 6),
-                                                              strict=True)])
-    Xt, yt = draw(n_test)
-    return SubjectFeatures("S01", X, y, clips, Xt, yt)
+    return six_clusters("S01", seed, spread, n_train, n_test)
 
 
 def final(cell, metric="micro_f1", experiment=2):
@@ -152,32 +145,6 @@ def test_mlp_predicts_as_it_did_with_fit_per_class(case, before):
     assert got == before
 
 
-def fit_per_class(data, order, settings, n_features, seed):
-    """The baseline as it was before it was made fast: a model built and compiled for the
-    learner, ``model.fit`` per class, ``model.predict``. Its weights after each class and
-    its predictions."""
-    import keras
-
-    init = keras.initializers.GlorotUniform
-    model = keras.Sequential([
-        keras.Input((n_features,)),
-        keras.layers.Dense(settings.mlp_hidden, activation="relu",
-                           kernel_initializer=init(seed=seed)),
-        keras.layers.Dense(6, kernel_initializer=init(seed=seed + 1)),
-    ])  # fmt: skip
-    model.compile(keras.optimizers.Adam(settings.mlp_learning_rate),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    out = []
-    for c in order:
-        x = data.train_features[data.train_labels == c]
-        keras.utils.set_random_seed(seed + c)
-        model.fit(x.astype(np.float32), np.full(len(x), c, np.int64), epochs=settings.mlp_epochs,
-                  batch_size=settings.mlp_batch_size, shuffle=True, verbose=0)
-        predicted = np.argmax(model.predict(data.test_features.astype(np.float32), verbose=0), 1)
-        out.append(([w.numpy() for w in model.weights], predicted))
-    return out
-
-
 def test_mlp_trains_exactly_as_fit_per_class():
     """The fast MLP against ``model.fit`` per class in the same run: bit-identical weights
     after every class (seed 0 and the first class 0 included: TensorFlow's seed pair
@@ -190,7 +157,8 @@ def test_mlp_trains_exactly_as_fit_per_class():
         data = SubjectFeatures(data.subject, data.train_features[:, :20], data.train_labels,
                                data.train_clips, data.test_features[:70, :20],
                                data.test_labels[:70])
-        want = fit_per_class(data, order, settings, 20, seed)
+        want = fit_per_class(data.train_features, data.train_labels, data.test_features,
+                             order, settings, seed)
         learner = MLPLearner(CONDITIONS["mlp"], settings, 20, seed=seed)
         for c, (weights, predicted) in zip(order, want, strict=True):
             mask = data.train_labels == c

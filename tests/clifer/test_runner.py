@@ -1,8 +1,8 @@
 """Running cells: serial and parallel runs agree, done cells are skipped, failures reported."""
 
-import numpy as np
 import pandas as pd
 import pytest
+from clifer_cases import clustered_subject
 
 from clifer.learners import LearnerSettings
 from clifer.orders import DEFAULT_ORDER, REFERENCE_ORDERS
@@ -10,20 +10,7 @@ from clifer.protocol import SubjectFeatures
 from clifer.runner import plan, run_cells
 from clifer.store import ResultStore
 
-
-def subject(name, seed):
-    rng = np.random.default_rng(seed)
-    centres = 1.0 + np.eye(6, 50) * 3.0
-    def draw(n):
-        X = np.concatenate([centres[c] + 0.4 * rng.standard_normal((n, 50)) for c in range(6)])
-        return X, np.repeat(np.arange(6), n)
-    X, y = draw(10)
-    clips = np.array([f"{name}-{c}-{i // 5}" for c in range(6) for i in range(10)])
-    Xt, yt = draw(4)
-    return SubjectFeatures(name, X, y, clips, Xt, yt)
-
-
-DATA = {name: subject(name, i) for i, name in enumerate(["S01", "S02"])}
+DATA = {name: clustered_subject(name, i) for i, name in enumerate(["S01", "S02"])}
 
 
 def scores(outcomes):

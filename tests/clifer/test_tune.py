@@ -5,33 +5,22 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from clifer_cases import clustered_subject
 
 from clifer import tune
 from clifer.conditions import CONDITIONS
 from clifer.config import ExperimentConfig
+from clifer.learners import LearnerSettings
 from clifer.protocol import SubjectFeatures
 from clifer.search_space import apply, check_space, default_space, hyperopt_space, typed
-from clifer.tuning import Objective, TrialsFile, TuneConfig
+from clifer.store import config_hash
+from clifer.tuning import Objective, TrialsFile, TuneConfig, _plain
 
 pytest.importorskip("hyperopt")
 
 
-def subject(name, seed, spread=0.4):
-    """Six well-separated classes in 50-d, two clips of five frames per class."""
-    rng = np.random.default_rng(seed)
-    centres = 1.0 + np.eye(6, 50) * 3.0
-
-    def draw(n):
-        X = np.concatenate([centres[c] + spread * rng.standard_normal((n, 50)) for c in range(6)])
-        return X, np.repeat(np.arange(6), n)
-
-    X, y = draw(10)
-    clips = np.array([f"{name}-{c}-{i // 5}" for c in range(6) for i in range(10)])
-    Xt, yt = draw(4)
-    return SubjectFeatures(name, X, y, clips, Xt, yt)
-
-
-DATA = {name: subject(name, i) for i, name in enumerate(["V01", "V02"])}
+# six well-separated classes in 50-d, two clips of five frames per class
+DATA = {name: clustered_subject(name, i) for i, name in enumerate(["V01", "V02"])}
 
 SMALL_SPACE = {
     "gdm.episodic_activation_threshold": {"dist": "uniform", "low": 0.001, "high": 0.5},
@@ -45,7 +34,7 @@ def small(**overrides):
 
 
 def identity(cfg):
-    return cfg.identity("model-hash")
+    return cfg.fingerprint("model-hash")
 
 
 # -- the space ------------------------------------------------------------------------------
@@ -85,14 +74,20 @@ def test_values_are_typed_and_applied_to_the_learner_table():
     assert params == {"episode_epochs": 7, "gdm.episodic_max_age": 350,
                       "gdm.episodic_activation_threshold": 0.25}
     assert type(params["episode_epochs"]) is int
-    base = {"replay_epochs": 2, "gdm": {"semantic_epsilon_b": 0.05}}
-    learner = apply(base, params)
-    assert learner == {"replay_epochs": 2, "episode_epochs": 7,
-                       "gdm": {"semantic_epsilon_b": 0.05, "episodic_max_age": 350,
-                               "episodic_activation_threshold": 0.25}}
-    assert base == {"replay_epochs": 2, "gdm": {"semantic_epsilon_b": 0.05}}  # not changed
-    settings = ExperimentConfig(learner=learner).learner_settings()
+    table = {"replay_epochs": 2, "gdm": {"semantic_epsilon_b": 0.05}}
+    base = LearnerSettings.from_dict(table)
+    settings = apply(base, params)
+    assert settings.to_dict() == {"replay_epochs": 2, "episode_epochs": 7,
+                                  "gdm": {"semantic_epsilon_b": 0.05, "episodic_max_age": 350,
+                                          "episodic_activation_threshold": 0.25}}
     assert settings.episode_epochs == 7 and settings.gdm["episodic_max_age"] == 350
+    assert base.to_dict() == table  # not changed
+    # no gdm parameter: no gdm table written; a value equal to the default is written
+    assert apply(LearnerSettings(), {"episode_epochs": 10.0}).to_dict() == {
+        "episode_epochs": 10}
+    assert apply(LearnerSettings(), {}) == LearnerSettings()
+    with pytest.raises(ValueError, match=r"learner\.gdm\.episodic_max_age must be"):
+        apply(base, {"gdm.episodic_max_age": 0})
 
 
 def test_the_hyperopt_space_draws_within_the_bounds():
@@ -242,7 +237,7 @@ def test_the_best_configuration_is_an_experiment_config(tmp_path):
     best = json.loads((tmp_path / "s" / "best.json").read_text())
     loaded = ExperimentConfig.from_dict(best)
     assert loaded.subjects == 4 and loaded.conditions == list(CONDITIONS)
-    settings = loaded.learner_settings()
+    settings = loaded.learner
     params = store.best()["params"]
     assert settings.replay_epochs == 2 and settings.episode_epochs == params["episode_epochs"]
     assert settings.gdm["episodic_activation_threshold"] == \
@@ -300,7 +295,7 @@ def test_a_small_real_search_from_the_command_line(tmp_path, capsys):
     assert "2 trials done, 3 wanted" in capsys.readouterr().out
     assert len(pd.read_csv(tmp_path / "s" / "trials.csv")) == 3
     cfg = ExperimentConfig.from_file(tmp_path / "s" / "best.json")
-    assert cfg.subjects == 6 and cfg.learner_settings().gdm
+    assert cfg.subjects == 6 and cfg.learner.gdm
     assert tune.main(args("gdm+replay")) == 2  # another search, the same folder
     assert "another search" in capsys.readouterr().err
 
@@ -310,8 +305,8 @@ def test_the_documented_example_search_reads():
 
     path = Path(__file__).parents[2] / "docs" / "examples" / "tune-gdm-semantic.toml"
     cfg = TuneConfig.from_file(path)
-    assert cfg.condition == "gdm" and cfg.objective_() == Objective(memory="semantic")
-    assert cfg.validation_subjects == 24 and cfg.experiment_config().orders == "six"
+    assert cfg.condition == "gdm" and cfg.objective == Objective(memory="semantic")
+    assert cfg.validation_subjects == 24 and cfg.experiment.orders == "six"
     assert cfg.checked_space() == check_space(default_space(CONDITIONS["gdm"]))
 
 
@@ -408,7 +403,7 @@ def test_the_command_line_reports_a_damaged_trials_file(tmp_path, capsys):
     from clifer.store import file_hash
     from imagination.pretrained import pretrained_path
 
-    ident = cfg.identity(file_hash(pretrained_path("cpu")))
+    ident = cfg.fingerprint(file_hash(pretrained_path("cpu")))
     store = TrialsFile(folder, ident)
     store.add({"tid": 0, "vals": {}, "params": {}, "status": "ok", "score": 0.5,
                "subjects": {}, "seconds": 1.0})
@@ -416,3 +411,88 @@ def test_the_command_line_reports_a_damaged_trials_file(tmp_path, capsys):
                       "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "trial 0 is damaged" in err and "Traceback" not in err
+
+
+# -- the configuration, typed once, and the hashes that key trials files ----------------------
+def test_the_objective_and_the_experiment_are_typed_once_with_the_condition():
+    cfg = TuneConfig.from_dict(
+        {
+            "condition": "gdm",
+            "objective": {"memory": "semantic"},
+            "experiment": {"orders": "six", "conditions": ["mlp"]},
+        }
+    )
+    assert cfg.objective == Objective(memory="semantic")
+    assert isinstance(cfg.experiment, ExperimentConfig)
+    assert cfg.experiment.conditions == ["gdm"] and cfg.experiment.orders == "six"
+    other = cfg.replace(condition="gdm+replay")
+    assert other.experiment.conditions == ["gdm+replay"]
+    assert TuneConfig(objective=Objective(at="mean")).objective.at == "mean"
+    assert TuneConfig.from_dict(cfg.to_dict()) == cfg
+    with pytest.raises(ValueError, match=r"objective has no fields .*did you mean 'memory'"):
+        TuneConfig(objective={"memroy": "semantic"})
+    with pytest.raises(ValueError, match=r"configuration has no .*did you mean 'orders'"):
+        TuneConfig(experiment={"order": "six"})
+    with pytest.raises(ValueError, match=r"learner\.episode_epochs must be a whole number"):
+        TuneConfig(experiment={"learner": {"episode_epochs": 0}})
+    with pytest.raises(ValueError, match="experiment must be a table"):
+        TuneConfig(experiment=["six"])
+
+
+# config_hash of the search's fingerprint with the model hash "model-hash", and of the best
+# configuration of a search (tune.best_config), computed with the code before the settings
+# were typed (when objective and experiment were the tables as given): a trials file and a
+# results folder made then are found again.
+FINGERPRINTS_BEFORE = [
+    ({}, "102f4e337ab923f6"),
+    (
+        {
+            "condition": "gdm",
+            "objective": {"memory": "semantic"},
+            "experiment": {"orders": "six", "learner": {"replay_epochs": 2}},
+        },
+        "0a98d9cb4acc4105",
+    ),
+    ({"condition": "mlp", "objective": {"memory": "mlp", "at": "mean"}}, "7ed5b316fce4f30f"),
+]
+
+
+@pytest.mark.parametrize("values, expected", FINGERPRINTS_BEFORE)
+def test_a_searchs_fingerprint_is_the_one_it_had(values, expected):
+    cfg = TuneConfig.from_dict(values)
+    assert config_hash(_plain(cfg.fingerprint("model-hash"))) == expected
+
+
+def test_the_best_configuration_is_the_one_it_was(tmp_path):
+    cfg = TuneConfig(
+        condition="gdm",
+        experiment={
+            "subjects": 4,
+            "learner": {"replay_epochs": 2, "episode_epochs": 10, "gdm": {"semantic_max_age": 100}},
+        },
+    )
+    store = TrialsFile(tmp_path / "s", cfg.fingerprint("m"))
+    store.add(
+        {
+            "tid": 0,
+            "vals": {},
+            "params": {"episode_epochs": 10, "gdm.episodic_max_age": 350},
+            "status": "ok",
+            "score": 0.5,
+            "subjects": {},
+            "seconds": 1.0,
+        }
+    )
+    best = tune.best_config(cfg, store)
+    assert best["learner"] == {
+        "replay_epochs": 2,
+        "episode_epochs": 10,
+        "gdm": {"semantic_max_age": 100, "episodic_max_age": 350},
+    }
+    assert config_hash(best) == "9f3afea757b39ace"
+    real = TuneConfig(
+        condition="gdm", experiment={"dataset": "mmi", "root": "/x"}, validation_subjects=["V01"]
+    )
+    assert config_hash(tune.best_config(real, store, ["S1", "S2"])) == "28aa13201858cab1"
+    # the file keeps the key it has always had
+    assert set(json.loads(store.path.read_text())) == {"hash", "identity", "baseline", "trials"}
