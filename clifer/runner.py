@@ -71,10 +71,10 @@ def _loaded_model(path: str):
 @functools.cache
 def warm_up_memories(n_features: int) -> None:
     """Load (or compile) the memories' jitted kernels once per process, on a throw-away
-    Growing Dual Memory with replay, so that no cell's measured time includes it (the
-    first use in a process otherwise costs seconds: measured 3.5 s of a 3.5 s cell).
-    The kernels are compiled per array type, not size: once per process is enough (the
-    call is cached per feature count, and cells of a run share one)."""
+    Growing Dual Memory with replay, so that no cell's measured time includes it: the
+    first use in a process costs a second or more (docs/benchmarks.md, "The memories'
+    first use"). The kernels are compiled per array type, not size: once per process is
+    enough (the call is cached per feature count, and cells of a run share one)."""
     import numpy as np
 
     from gwr import GrowingDualMemory
