@@ -7,16 +7,19 @@ A standalone toolkit (numpy and numba; edges in a small Cython extension):
   scikit-learn estimator interface (``partial_fit``, ``predict``, ...).
 - :class:`GrowingDualMemory`: episodic and semantic memories (GDM-E, GDM-S)
   with pseudo-rehearsal, as used by the CLIFER framework.
+- :func:`class_activations`: each class's activation ``exp(-d)`` for inputs,
+  ``d`` the distance to the nearest neuron of that class.
 """
 
 from ._validation import InvalidParameterError, NotFittedError
 from .memory import GrowingDualMemory
-from .network import GammaGWR
+from .network import GammaGWR, class_activations
 
 __all__ = [
     "GammaGWR",
     "GrowingDualMemory",
     "InvalidParameterError",
     "NotFittedError",
+    "class_activations",
 ]
 __version__ = "0.1.0"

@@ -660,6 +660,30 @@ def labels_of(L, index, out):
 
 
 @numba.njit(cache=True)
+def nearest_of_each_class(X, W0, labels, out):
+    """``out[i, c]``: the squared Euclidean distance from input ``X[i]`` to the
+    nearest neuron (own weights ``W0``) whose label is c, inf where none is;
+    labels outside ``[0, out.shape[1])`` are skipped.
+
+    A plain sequential sum of squares, without fast-math: the same arithmetic,
+    bit for bit, as SciPy's ``cdist`` (whose square root is taken by the caller).
+    """
+    n_classes = out.shape[1]
+    out[:] = np.inf
+    for i in range(X.shape[0]):
+        for j in range(W0.shape[0]):
+            c = labels[j]
+            if c < 0 or c >= n_classes:
+                continue
+            acc = 0.0
+            for d in range(X.shape[1]):
+                diff = X[i, d] - W0[j, d]
+                acc += diff * diff
+            if acc < out[i, c]:
+                out[i, c] = acc
+
+
+@numba.njit(cache=True)
 def replay_trajectories(W0, L, tidx, tcnt, tdeg, length, out_x, out_y, out_start):
     """Pseudo-rehearsal sequences: from each neuron, follow the strongest
     temporal synapse for ``length - 1`` more steps (a trajectory ends early at a

@@ -505,3 +505,22 @@ class GammaGWR(ParamsMixin):
 
         return load_networks(path, kind=cls.__name__, prefixes=("",))[0][""]
 
+
+def class_activations(network: GammaGWR, X, n_classes: int | None = None) -> np.ndarray:
+    """Each class's activation for each input: ``exp(-d)``, ``d`` the Euclidean
+    distance to the nearest neuron of ``network`` labelled with that class (the
+    mode of its histogram); 0 for a class without neurons.
+
+    Only the neurons' own weights count (no temporal context): the inputs are
+    matched one by one. ``n_classes`` columns (default: the network's
+    ``n_classes_``); labels beyond them are left out. Returns ``(n_samples, n_classes)``.
+    The distances are the plain sequential sums of SciPy's ``cdist``, to the last bit.
+    """
+    weights, labels = network.weights_, network.node_labels()
+    X = check_features(X, network.n_features_in_, owner=type(network).__name__)
+    if n_classes is None:
+        n_classes = network.n_classes_
+    n_classes = check_positive_int(n_classes, "n_classes", minimum=0)
+    squared = np.empty((X.shape[0], n_classes))
+    K.nearest_of_each_class(X, np.ascontiguousarray(weights), labels, squared)
+    return np.exp(-np.sqrt(squared))

@@ -218,3 +218,15 @@ class NumpyGWR:
     def temporal(self):
         i, j = np.nonzero(self.P)
         return {(int(a), int(b)): int(self.P[a, b]) for a, b in zip(i, j, strict=True)}
+
+
+def class_activations(weights, labels, X, n_classes):
+    """``out[i, c] = exp(-min_j ||X[i] - weights[j]||)`` over the neurons j labelled
+    c, 0 where none is: one input, one class at a time."""
+    out = np.zeros((len(X), n_classes))
+    for i, x in enumerate(X):
+        for c in range(n_classes):
+            mine = weights[labels == c]
+            if len(mine):
+                out[i, c] = np.exp(-np.sqrt(((mine - x) ** 2).sum(axis=1)).min())
+    return out
