@@ -1,4 +1,5 @@
-"""A person's expression recogniser in use: ``python -m clifer.personal``.
+"""A person's expression recogniser in use: ``python -m clifer.personal`` (or
+``clifer-personal``).
 
 ::
 
@@ -31,11 +32,9 @@ from pathlib import Path
 import numpy as np
 
 from facedata import CLASSES
+from facedata.commandline import positive_float, positive_int, prog, run_command
 from facedata.faces import DETECTORS
 from facedata.tracking import DEFAULT_EVERY
-from facedata.video import VideoError
-
-from .cli import positive_float, positive_int, run_command
 
 DEFAULT_STORE = Path("persons")
 
@@ -217,7 +216,7 @@ def camera_index(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m clifer.personal",
+        prog=prog("clifer-personal", "clifer.personal"),
         description="Learn one person's expressions from video or a camera, recognise them, "
                     "keep what was learnt.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -282,11 +281,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        return run_command(build_parser(), run, argv)
-    except VideoError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return run_command(build_parser(), run, argv)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,11 @@ over the steps, after the last class) with their summary and the paired Wilcoxon
 of ``clifer`` against the memories without imagination, all from the tidy table of
 :mod:`clifer.protocol`. Intervals are the seeded bootstrap of
 :func:`clifer.metrics.mean_interval`, over subjects.
+
+:func:`write_reports` writes them into a run's folder (``summary.md``, ``summary.csv``,
+``wilcoxon.csv``, ``table1.csv``, ``fig3-micro_f1.png``), :func:`plot_imagined` the
+paper's Fig. 2 and :func:`failure_summary` the cells that failed (``failures.log``);
+:mod:`clifer.experiment` runs the cells and calls them.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .metrics import (
+    WILCOXON_MIN_SUBJECTS,
     average_incremental_accuracy,
     backward_transfer,
     forgetting,
@@ -23,6 +29,7 @@ from .metrics import (
     paired_wilcoxon,
     summarise,
 )
+from .store import write_atomically
 
 MEMORY_TITLES = {"episodic": "GDM-E", "semantic": "GDM-S"}
 
@@ -114,7 +121,6 @@ def matrix_scores(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["subject", "order", "condition", "memory",
                                        "average_incremental_accuracy", "forgetting",
                                        "backward_transfer"])
-
 
 
 def cell_scores(table: pd.DataFrame, metrics=("micro_f1", "macro_f1")) -> pd.DataFrame:
@@ -287,3 +293,125 @@ def paired_text(tests: pd.DataFrame) -> pd.DataFrame:
     out["W"] = [number(v, 1) for v in out["W"]]
     out["p"] = [number(v, 4) for v in out["p"]]
     return out[[*out.columns[:8], "wins / ties / losses", "W", "p", "note"]]
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """A pipe table of ``table`` (no extra dependency)."""
+    head = "| " + " | ".join(map(str, table.columns)) + " |"
+    rule = "| " + " | ".join("---" for _ in table.columns) + " |"
+    rows = ["| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])
+
+
+def final_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% interval over subjects of micro and macro F1 after the first class,
+    their mean over the steps and after the last class (``score``: first, mean, final),
+    per condition, memory, experiment and metric (:func:`score_summary` of
+    :func:`cell_scores`)."""
+    return score_summary(cell_scores(table))
+
+
+def _share_sentence(shares: pd.Series) -> str:
+    if shares.empty:
+        return "No GDM condition ran.\n"
+    return (f"The memories (training, replay, learning the imagined faces, predicting) take "
+            f"{shares.mean():.1%} of a subject's run on average (at most {shares.max():.1%}; "
+            "every condition counted).\n")
+
+
+def write_reports(folder: Path, table: pd.DataFrame, n_subjects: int, n_orders: int,
+                  title: str, baselines: pd.DataFrame | None = None,
+                  model: str = "") -> str:
+    """Write summary.md, summary.csv (the scores of :func:`final_summary`), wilcoxon.csv
+    (:func:`paired_tests`), fig3-micro_f1.png and table1.csv from the measurements (and
+    the baselines' part of summary.md from ``baselines``, the table of
+    :mod:`clifer.baselines`); returns the console's summary (:func:`console_summary`)."""
+    cells = cell_scores(table)
+    summary, coincide = score_summary(cells), finals_coincide(cells)
+    write_atomically(folder / "summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
+    tests = paired_tests(cells, coincide=coincide)
+    write_atomically(folder / "wilcoxon.csv", lambda tmp: tests.to_csv(tmp, index=False))
+    scores = matrix_scores(table)
+    matrix = summarise(scores.melt(id_vars=["subject", "order", "condition", "memory"],
+                                   var_name="metric", value_name="value"),
+                       ["condition", "memory", "metric"]).drop(columns="ci")
+    parts = [f"# {title}\n",
+             *([f"Imagination model: {model}.\n"] if model else []),
+             f"Scores, mean and 95% interval `[low, high]` over subjects ({n_subjects} "
+             f"subjects, {n_orders} order(s), a subject's orders averaged; a seeded "
+             f"bootstrap of the subjects, inside [0, 1]). {scores_legend(coincide)}. "
+             f"Every score of both experiments is in `summary.csv`.\n",
+             markdown_table(compact_summary(summary, coincide)) + "\n",
+             "## Paired tests: clifer against gdm and gdm+replay\n",
+             "Wilcoxon signed-rank test (two-sided) of micro F1, paired by subject (a "
+             "subject's orders averaged); `wins / ties / losses`: the subjects where "
+             "`clifer` is above, equal to, below the other. Fewer than "
+             f"{WILCOXON_MIN_SUBJECTS} subjects: not tested (`n too small`: with "
+             f"{WILCOXON_MIN_SUBJECTS - 1} the smallest p possible is "
+             f"{2 / 2 ** (WILCOXON_MIN_SUBJECTS - 1):.4f}); every difference zero: p = 1 "
+             "(`all equal`); zero differences are dropped, and with tied differences p is "
+             "exact given the ties. Also in `wilcoxon.csv`.\n",
+             (markdown_table(paired_text(tests)) if len(tests) else
+              "Needs `clifer` and `gdm` or `gdm+replay` among the conditions.") + "\n"]
+    if baselines is not None:
+        from .baselines import summary_markdown
+
+        parts.append(summary_markdown(baselines))
+    parts += ["## The accuracy matrix\n",
+              "Average incremental accuracy, forgetting and backward transfer (each "
+              "class's test accuracy after each step), mean and 95% interval.\n",
+              markdown_table(matrix.round(3)) + "\n",
+              "## Time\n",
+              "Mean seconds per cell by part; `gdm share`: the memories' part of a cell's "
+              "time.\n",
+              markdown_table(time_shares(table).round(3)) + "\n",
+              _share_sentence(subject_gdm_share(table)),
+              "## Table I: class orders\n"]
+    if n_orders > 1:
+        table1 = table_one(table)
+        write_atomically(folder / "table1.csv", lambda tmp: table1.to_csv(tmp, index=False))
+        parts += ["Kruskal-Wallis H-test of micro F1 across class orders, after the first "
+                  "and after the final class.\n", markdown_table(table1.round(4)) + "\n"]
+    else:
+        parts.append("One class order only: Table I compares orders (`--orders six`).\n")
+    write_atomically(folder / "summary.md", lambda tmp: Path(tmp).write_text("\n".join(parts)))
+    plot_curves(table, folder / "fig3-micro_f1.png")
+    return console_summary(summary, coincide, n_subjects)
+
+
+def example_faces(faces, subjects: list[str], size: int, limit: int = 8) -> np.ndarray:
+    """A face of each of the first ``limit`` subjects for the Fig. 2 grid: the middle
+    frame of the subject's first neutral clip (of its first clip if it has none),
+    resized to the imagination model's input size."""
+    from .features import resized
+
+    picked = []
+    for subject in subjects[:limit]:
+        own = np.flatnonzero(faces.subjects == subject)
+        neutral = own[faces.labels[own] == 0]
+        pool = neutral if len(neutral) else own
+        clip = np.flatnonzero(faces.clips[pool] == faces.clips[pool[0]])
+        picked.append(pool[clip[len(clip) // 2]])
+    return resized(faces.images[picked], size)
+
+
+def plot_imagined(path: str | Path, model, faces, subjects: list[str]) -> Path:
+    """The paper's Fig. 2: a face of each subject (:func:`example_faces`) beside its six
+    expressions as ``model`` imagines them."""
+    from imagination.grids import write_grid
+
+    return write_grid(path, model, example_faces(faces, subjects, model.config.image_size))
+
+
+def failure_summary(failures: list, n_cells: int, log: Path) -> str:
+    """What went wrong, once: the failed cells grouped by their error's first line (the
+    whole errors are written to ``log``)."""
+    from collections import Counter
+
+    text = "\n\n".join(f"cell {'/'.join(o.cell.key)}:\n{o.error}" for o in failures)
+    write_atomically(log, lambda tmp: Path(tmp).write_text(text + "\n"))
+    reasons = Counter(o.error.splitlines()[0] for o in failures)
+    lines = [f"{len(failures)} of {n_cells} cells failed (whole errors in {log}); the same "
+             "command runs them again and keeps the others:"]
+    lines += [f"  {n} cell{'s' if n > 1 else ''}: {reason}" for reason, n in reasons.most_common()]
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Hyperparameter search with hyperopt's TPE: ``python -m clifer.tune``.
+"""Hyperparameter search with hyperopt's TPE: ``python -m clifer.tune`` (or ``clifer-tune``).
 
 Tunes one condition's learner (the GDM's thresholds, learning rates, edge ages,
 epochs per episode, replay and imagination epochs; or the MLP's) for an objective
@@ -28,7 +28,9 @@ from typing import Any
 
 import pandas as pd
 
-from .cli import add_loader_option, add_running_options, positive_int, run_command
+from facedata.commandline import Interrupted, positive_int, prog, run_command, with_flags
+
+from .cli import add_loader_option, add_running_options, real_dataset_named
 from .config import ExperimentConfig
 from .experiment import check_dataset, dataset_help
 from .orders import parse_orders
@@ -39,6 +41,14 @@ from .store import config_hash, write_atomically
 from .tuning import TrialsFile, TuneConfig
 
 DEFAULT_OUT = Path("tuning")
+#: The options that set a field of the search (``--config`` or the default): ``{option:
+#: field}``, a dotted field in the objective or the experiment; an option not given
+#: leaves the search's value.
+FLAGS = {"condition": "condition", "trials": "trials", "subjects": "validation_subjects",
+         "experiment": "objective.experiment", "memory": "objective.memory",
+         "metric": "objective.metric", "at": "objective.at", "dataset": "experiment.dataset",
+         "root": "experiment.root", "imagination": "experiment.imagination",
+         "loader": "experiment.loader"}
 
 
 def evaluate(cfg: TuneConfig, params: dict[str, Any], data: dict[str, SubjectFeatures], *,
@@ -192,26 +202,19 @@ def summary(cfg: TuneConfig, store: TrialsFile) -> str:
     return "\n".join(lines)
 
 
+def configuration(args: argparse.Namespace) -> TuneConfig:
+    """The search the options ask for: ``--config``'s (or the default) with each option
+    given set (:data:`FLAGS`); a real ``--dataset`` runs all its subjects unless the
+    search's experiment names them."""
+    cfg = TuneConfig.from_file(args.config) if args.config else TuneConfig()
+    real = real_dataset_named(args, cfg.experiment_config().dataset)
+    return with_flags(cfg, args, FLAGS, **({"experiment.subjects": None} if real else {}))
+
+
 def run(args: argparse.Namespace) -> int:
     from .runner import imagination_model
 
-    cfg = TuneConfig.from_file(args.config) if args.config else TuneConfig()
-    overrides: dict[str, Any] = {k: v for k, v in (("condition", args.condition),
-                                                   ("trials", args.trials))
-                                 if v is not None}  # fmt: skip
-    objective = {k: v for k, v in (("experiment", args.experiment), ("memory", args.memory),
-                                   ("metric", args.metric), ("at", args.at)) if v is not None}
-    if objective:
-        overrides["objective"] = {**cfg.objective, **objective}
-    experiment = {k: v for k, v in (("dataset", args.dataset), ("root", args.root),
-                                    ("imagination", args.imagination)) if v is not None}
-    if args.loader:
-        experiment["loader"] = {**cfg.experiment.get("loader", {}), **dict(args.loader)}
-    if experiment:
-        overrides["experiment"] = {**cfg.experiment, **experiment}
-    if args.subjects is not None:
-        overrides["validation_subjects"] = args.subjects
-    cfg = cfg.replace(**overrides) if overrides else cfg
+    cfg = configuration(args)
     base = cfg.experiment_config()
     check_dataset(base.dataset, base.root)
     if args.show_space:
@@ -236,8 +239,6 @@ def run(args: argparse.Namespace) -> int:
         search(cfg, data, store, jobs=args.jobs, scheduler=args.scheduler,
                progress=not args.quiet, on_trial=lambda s: write_tables(cfg, s, reported))
     except KeyboardInterrupt:  # Ctrl-C: the trial under way is lost, the others are kept
-        from .cli import Interrupted
-
         raise Interrupted(f"{len(store.trials)} of {cfg.trials} trials kept in "
                           f"{store.folder}") from None
     write_tables(cfg, store, reported)
@@ -258,7 +259,7 @@ def space_toml(space: dict[str, dict[str, Any]]) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m clifer.tune",
+        prog=prog("clifer-tune", "clifer.tune"),
         description="Tune a condition's learner with hyperopt (TPE) on validation subjects; "
                     "re-running continues the search.")
     parser.add_argument("--config", type=Path, help="a .toml or .json search file "

@@ -1,4 +1,5 @@
-"""Command line of the face data: ``python -m facedata {synth,prepare,faces}``.
+"""Command line of the face data: ``python -m facedata {synth,prepare,faces}`` (or
+``facedata {synth,prepare,faces}``).
 
 - ``synth``: write a synthetic corpus in the RAVDESS layout.
 - ``prepare``: load a dataset (real or synthetic, FER2013, one's own) into face
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._quiet import parse_args
+from .commandline import prog, run_command
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -48,10 +49,10 @@ def _prepare(args: argparse.Namespace) -> int:
 def _faces(args: argparse.Namespace) -> int:
     import cv2
 
-    from .synthetic import expression_sheet, sample_identities
+    from .synthetic import expression_sheet, sample_persons
 
-    identities = sample_identities(args.subjects, seed=args.seed)
-    sheet = np.concatenate([expression_sheet(i, size=args.size) for i in identities], axis=0)
+    persons = sample_persons(args.subjects, seed=args.seed)
+    sheet = np.concatenate([expression_sheet(p, size=args.size) for p in persons], axis=0)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     if not cv2.imwrite(str(args.out), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR)):
         print(f"could not write {args.out} (use a .png or .jpg name)", file=sys.stderr)
@@ -71,7 +72,7 @@ def _video_frames(text: str) -> str | int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m facedata",
+        prog=prog("facedata", "facedata"),
         description="Face data: synthetic corpora, dataset preparation, expression pictures.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
@@ -128,13 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run(args: argparse.Namespace) -> int:
+    """The sub-command's own function (``synth``, ``prepare`` or ``faces``)."""
+    return args.run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(build_parser(), argv)  # --verbose; TensorFlow quiet without it
-    try:
-        return args.run(args)
-    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_command(build_parser(), run, argv)
 
 
 if __name__ == "__main__":

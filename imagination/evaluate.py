@@ -21,6 +21,7 @@ here; they see only real rendered frames, never the model's output.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 
@@ -517,17 +518,15 @@ def evaluate_dataset(model, faces: FaceDataset, *, identity_group: int = IDENTIT
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m imagination.evaluate``: a model's figures on faces it never saw."""
+def build_parser():
+    """The command line of ``python -m imagination.evaluate`` (``imagination-evaluate``)."""
     import argparse
-    import sys
-    from pathlib import Path
 
     from facedata import DATASETS
-    from facedata._quiet import parse_args
+    from facedata.commandline import prog
 
     parser = argparse.ArgumentParser(
-        prog="python -m imagination.evaluate",
+        prog=prog("imagination-evaluate", "imagination.evaluate"),
         description="How well an imagination model reconstructs, imagines expressions, keeps "
         "identity and separates one person's expressions in its codes, on faces it never saw.")
     parser.add_argument("--model", default="real",
@@ -547,44 +546,50 @@ def main(argv: list[str] | None = None) -> int:
                         "DIR/<person>/<photos> (e.g. Labeled Faces in the Wild): persons "
                         "with 30 photos or more, 40 each")
     parser.add_argument("--out", type=Path, help="also write the report to this file")
-    args = parse_args(parser, argv)  # --verbose; TensorFlow quiet without it
-    try:
-        from .caae import load
-        from .pretrained import describe, pretrained_path, shipped
+    return parser
 
-        path = pretrained_path(args.model) if args.model in shipped() else Path(args.model)
-        model = load(path, compile=False)
-        print(f"imagination model: {describe(path)}")
-        if args.dataset == "synthetic":
-            report = evaluate_quality(model)
-        else:
-            from facedata import load as load_faces
 
-            if args.root is None:
-                raise ValueError(f"--root is needed to read {args.dataset}")
-            options = {"faces": args.faces} if args.faces else {}
-            faces, load_report = load_faces(args.dataset, args.root,
-                                            image_size=model.config.image_size, **options)
-            print(load_report)
-            report = evaluate_dataset(model, faces, identity_group=args.group,
-                                      source=args.dataset)
-        text = str(report)
-        if args.identity_root is not None:
-            from .identity_keeping import IdentityEvaluator, person_photos
+def run(args) -> int:
+    """A model's figures on faces it never saw, printed (and written to ``--out``)."""
+    from .caae import load
+    from .pretrained import describe, pretrained_path, shipped
 
-            images, persons, skipped = person_photos(args.identity_root,
-                                                     model.config.image_size)
-            print(", ".join(f"{v} {k}" for k, v in skipped.items()))
-            identity = IdentityEvaluator(images, persons, identity_group=args.group,
-                                         source=args.identity_root.name)(model)
-            text += f"\n{identity}"
-    except (FileNotFoundError, ValueError, TypeError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    path = pretrained_path(args.model) if args.model in shipped() else Path(args.model)
+    model = load(path, compile=False)
+    print(f"imagination model: {describe(path)}")
+    if args.dataset == "synthetic":
+        report = evaluate_quality(model)
+    else:
+        from facedata import load as load_faces
+
+        if args.root is None:
+            raise ValueError(f"--root is needed to read {args.dataset}")
+        options = {"faces": args.faces} if args.faces else {}
+        faces, load_report = load_faces(args.dataset, args.root,
+                                        image_size=model.config.image_size, **options)
+        print(load_report)
+        report = evaluate_dataset(model, faces, identity_group=args.group,
+                                  source=args.dataset)
+    text = str(report)
+    if args.identity_root is not None:
+        from .identity_keeping import IdentityEvaluator, person_photos
+
+        images, persons, skipped = person_photos(args.identity_root, model.config.image_size)
+        print(", ".join(f"{v} {k}" for k, v in skipped.items()))
+        identity = IdentityEvaluator(images, persons, identity_group=args.group,
+                                     source=args.identity_root.name)(model)
+        text += f"\n{identity}"
     print(text)
     if args.out:
         args.out.write_text(f"{text}\n")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m imagination.evaluate``: a model's figures on faces it never saw."""
+    from facedata.commandline import run_command
+
+    return run_command(build_parser(), run, argv)
 
 
 if __name__ == "__main__":

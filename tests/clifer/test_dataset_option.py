@@ -112,3 +112,45 @@ def test_an_experiment_on_ones_own_face_crops_runs_the_real_model(tmp_path, caps
     assert "Imagination model: real (shipped" in summary and "Baselines" in summary
     kept = json.loads((results / "own" / "config.json").read_text())["config"]
     assert kept["config"]["loader"] == {"faces": "whole"}
+
+
+def test_the_experiments_options_set_its_configuration(tmp_path):
+    """Each option given sets its field of --config's configuration; the others keep the
+    file's values; --loader adds to the file's loader table; a real --dataset runs all
+    its subjects unless --subjects says which."""
+    from clifer.experiment import build_parser, configuration
+
+    config = tmp_path / "own.json"
+    config.write_text(json.dumps({"dataset": "own", "root": "photos", "orders": "six",
+                                  "loader": {"detector": "haar"}, "seed": 4}))
+    args = build_parser().parse_args(["--config", str(config), "--conditions", "gdm, clifer",
+                                      "--loader", "faces=whole", "--loader", "detector=mtcnn"])
+    cfg = configuration(args)
+    assert cfg.conditions == ["gdm", "clifer"] and cfg.orders == "six" and cfg.seed == 4
+    assert cfg.loader == {"detector": "mtcnn", "faces": "whole"}
+    assert args.loader == {"faces": "whole", "detector": "mtcnn"}  # the options as given
+    assert configuration(build_parser().parse_args([])).subjects == 6  # the default
+    assert configuration(build_parser().parse_args(["--subjects", "2"])).subjects == 2
+    real = configuration(build_parser().parse_args(["--dataset", "ravdess", "--root", "r"]))
+    assert (real.dataset, real.root, real.subjects) == ("ravdess", "r", None)
+
+
+def test_the_searchs_options_set_its_objective_and_experiment(tmp_path):
+    from clifer.tune import build_parser, configuration
+
+    config = tmp_path / "search.json"
+    config.write_text(json.dumps({"validation_subjects": ["p1"], "objective": {"at": "mean"},
+                                  "experiment": {"dataset": "own", "root": "elsewhere",
+                                                 "loader": {"detector": "haar"}}}))
+    args = build_parser().parse_args(["--config", str(config), "--metric", "macro_f1",
+                                      "--root", "photos", "--loader", "faces=whole",
+                                      "--trials", "7"])
+    values = configuration(args).to_dict()
+    assert values["trials"] == 7 and values["validation_subjects"] == ["p1"]
+    assert values["objective"]["metric"] == "macro_f1" and values["objective"]["at"] == "mean"
+    experiment = values["experiment"]
+    assert (experiment["dataset"], experiment["root"]) == ("own", "photos")
+    assert experiment["loader"] == {"detector": "haar", "faces": "whole"}
+    assert experiment.get("subjects") is None
+    plain = configuration(build_parser().parse_args(["--subjects", "3"])).to_dict()
+    assert plain["validation_subjects"] == 3 and plain["trials"] == 30

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from clifer.cli import INTERRUPTED, Interrupted, run_command
 from clifer.learners import LearnerSettings
 from clifer.orders import DEFAULT_ORDER, REFERENCE_ORDERS
 from clifer.protocol import SubjectFeatures
 from clifer.runner import plan, run_cells
 from facedata._quiet import ENVIRONMENT, LOG_LEVEL, START_UP_LINE
+from facedata.commandline import INTERRUPTED, Interrupted, run_command
 
 ROOT = Path(__file__).resolve().parents[2]
 

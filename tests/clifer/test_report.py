@@ -61,8 +61,7 @@ def test_curves_and_their_figure(tmp_path):
 
 
 def test_compact_summary_and_time_shares_by_hand():
-    from clifer.experiment import final_summary
-    from clifer.report import compact_summary, subject_gdm_share, time_shares
+    from clifer.report import compact_summary, final_summary, subject_gdm_share, time_shares
 
     rows = [(f"S{s}", "o", "gdm", "episodic", 6, "sad", 2, "micro_f1", v)
             for s, v in enumerate([0.8, 0.9, 1.0])]
@@ -183,3 +182,76 @@ def test_a_small_run_summarises_steps_and_pairs(tmp_path, capsys):
     tests = pd.read_csv(folder / "wilcoxon.csv")
     assert set(tests["comparison"]) == {"clifer vs gdm"} and (tests["n"] == 2).all()
     assert set(tests["score"]) == {"final", "mean"} and tests["p"].isna().all()
+
+
+def test_markdown_table_by_hand():
+    from clifer.report import markdown_table
+
+    table = pd.DataFrame({"condition": ["gdm", "clifer"], "n": [3, 4]})
+    assert markdown_table(table) == ("| condition | n |\n| --- | --- |\n| gdm | 3 |\n"
+                                     "| clifer | 4 |")
+
+
+def test_write_reports_writes_every_file_of_a_run(tmp_path):
+    """The reports of a hand-made table of two orders: summary.md with each part, its
+    scores in summary.csv, Table I (two orders), the paired tests and Fig. 3."""
+    from clifer.report import write_reports
+
+    rows = []
+    for s in range(3):
+        for order in ("o1", "o2"):
+            for condition, shift in (("gdm", 0.0), ("clifer", 0.1)):
+                rows += curve_rows(f"S{s}", condition, "episodic", [1.0, 0.5 + shift],
+                                   [0.3 + shift, 0.5 + shift], order=order)
+                rows += [(f"S{s}", order, condition, "", 2, "x", None, "seconds:gdm", 1.0),
+                         (f"S{s}", order, condition, "", 2, "x", None, "seconds:total", 4.0)]
+    text = write_reports(tmp_path, tidy(rows), 3, 2, "hand-made", model="cpu")
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith("# hand-made\n") and "Imagination model: cpu." in summary
+    for part in ("## Paired tests", "## The accuracy matrix", "## Time",
+                 "## Table I: class orders", "Kruskal-Wallis"):
+        assert part in summary
+    assert "take 25.0% of a subject's run on average (at most 25.0%" in summary
+    scores = pd.read_csv(tmp_path / "summary.csv").set_index(
+        ["condition", "experiment", "score"])
+    assert scores.loc[("clifer", 2, "final"), "mean"] == pytest.approx(0.6)
+    assert scores.loc[("gdm", 2, "first"), "mean"] == pytest.approx(0.3)
+    assert set(pd.read_csv(tmp_path / "table1.csv")["orders"]) == {2}
+    assert set(pd.read_csv(tmp_path / "wilcoxon.csv")["comparison"]) == {"clifer vs gdm"}
+    assert (tmp_path / "fig3-micro_f1.png").stat().st_size > 10_000
+    assert text.startswith("micro F1, mean [95% interval] over 3 subject(s).")
+
+
+def test_failure_summary_groups_the_cells_by_their_error(tmp_path):
+    from types import SimpleNamespace
+
+    from clifer.report import failure_summary
+
+    def failed(subject, error):
+        return SimpleNamespace(cell=SimpleNamespace(key=(subject, "o", "gdm")), error=error)
+
+    failures = [failed("S1", "ValueError: a\nTraceback 1"), failed("S2", "ValueError: a\nT2"),
+                failed("S3", "KeyError: b")]
+    text = failure_summary(failures, 5, tmp_path / "failures.log")
+    assert text.splitlines() == [
+        f"3 of 5 cells failed (whole errors in {tmp_path / 'failures.log'}); the same "
+        "command runs them again and keeps the others:",
+        "  2 cells: ValueError: a", "  1 cell: KeyError: b"]
+    log = (tmp_path / "failures.log").read_text()
+    assert log.startswith("cell S1/o/gdm:\nValueError: a\nTraceback 1\n\ncell S2/o/gdm:")
+
+
+def test_example_faces_take_the_middle_of_the_first_neutral_clip():
+    from types import SimpleNamespace
+
+    from clifer.report import example_faces
+
+    # S1: a happy clip, then a neutral clip of three frames; S2: no neutral clip
+    images = np.stack([np.full((8, 8, 3), v / 10 - 0.5, np.float32) for v in range(7)])
+    faces = SimpleNamespace(images=images,
+                            subjects=np.array(["S1"] * 5 + ["S2"] * 2),
+                            labels=np.array([1, 1, 0, 0, 0, 2, 2]),
+                            clips=np.array(["h", "h", "n", "n", "n", "a", "a"]))
+    picked = example_faces(faces, ["S1", "S2"], 8)
+    assert picked.shape == (2, 8, 8, 3)
+    np.testing.assert_allclose(picked[:, 0, 0, 0], [images[3, 0, 0, 0], images[6, 0, 0, 0]])
