@@ -1,8 +1,12 @@
-"""The imagination model's configuration: one frozen dataclass and its presets.
+"""The imagination model's configuration: one frozen dataclass and its presets, and
+the settings of a training run.
 
 Every size, loss weight and optimiser setting of the conditional adversarial
 auto-encoder (docs/algorithms.md, Imagination: the CAAE) lives in :class:`CAAEConfig`, so that an
-experiment is a config and a saved model carries the config it was built from.
+experiment is a config and a saved model carries the config it was built from. How
+long ``python -m imagination.train`` trains and which epoch it keeps are
+:class:`TrainSettings`: they make the run, not the model, and a saved model does not
+carry them.
 
 Sizes that work
 ---------------
@@ -26,6 +30,9 @@ FEATURE_LOSSES = ("contrastive", "classify")
 IMAGE_DISC_LABELS = ("tiled", "projection")
 #: The smallest filter count of the paper's layers (the generator's last transposed conv).
 _SMALLEST_FILTERS = 32
+#: The fields of :class:`TrainSettings`, which a model's configuration held before
+#: (the shipped weight files carry them): :meth:`CAAEConfig.from_dict` ignores them.
+RUN_SETTINGS = ("epochs", "keep_best")
 
 
 @dataclass(frozen=True)
@@ -44,14 +51,9 @@ class CAAEConfig:
     cls_weight_min : a floor under the decaying classifier weight,
         ``max(cls * exp(-epoch), cls_weight_min)``; 0 in the paper. Without a floor
         the term fades after a few epochs and a small generator drifts back to
-        copying the input's expression from z (measured on the ``cpu`` preset: the
-        classifier's loss on translations rose from 0.02 to 0.5 as the weight decayed).
+        copying the input's expression from z (docs/imagination.md).
     learning_rate, beta_1 : Adam settings of all four optimisers.
     batch_size : the batch size the paper used (the trainer's default).
-    epochs : how many epochs ``python -m imagination.train`` runs by default.
-    keep_best : how many of the last epochs ``python -m imagination.train`` scores on
-        validation subjects, keeping the best (``--keep-best``); 0 keeps the last. The
-        adversarial game moves the expression figures by about 0.1 between epochs.
     warmup_epochs : epochs trained as a plain auto-encoder (L1 + TV, and identity
         when an identity network is given) before the adversarial and classifier terms.
     translate : if True the adversarial and classifier terms judge translations
@@ -78,9 +80,9 @@ class CAAEConfig:
         the generator and the latent discriminator see only the first
         ``latent_dim - expression_dims`` (the identity part), and the feature loss acts
         on the expression part alone. The code stays ``latent_dim`` long (what CLIFER's
-        memories learn from). Measured on the ``cpu`` preset (docs/imagination.md): a
-        feature loss on the whole z, or on a part of a z that shared E's trunk, cost the
-        imagined faces their identity. 0 in the paper.
+        memories learn from). A branch of its own, because a feature loss on the whole
+        z, or on a part of a z that shares E's trunk, cost the imagined faces their
+        identity (docs/imagination.md). 0 in the paper.
     image_disc_label : how the image discriminator sees the label: ``"tiled"`` (the
         paper: the tiled code concatenated to the inputs of its first three convs) or
         ``"projection"`` (an inner product of a class embedding with its last features;
@@ -108,8 +110,6 @@ class CAAEConfig:
     learning_rate: float = 2e-4
     beta_1: float = 0.5
     batch_size: int = 49
-    epochs: int = 30
-    keep_best: int = 0
     warmup_epochs: int = 2
     translate: bool = True
     pair_weight: float = 0.0
@@ -146,8 +146,6 @@ class CAAEConfig:
         if self.beta_1 >= 1:
             raise ValueError(f"beta_1 must be in [0, 1), got {self.beta_1}")
         _check_int(self, "batch_size", 1)
-        _check_int(self, "epochs", 1)
-        _check_int(self, "keep_best", 0)
         _check_int(self, "expression_dims", 0)
         if self.expression_dims >= self.latent_dim:
             raise ValueError(f"expression_dims ({self.expression_dims}) must be below latent_dim "
@@ -189,9 +187,12 @@ class CAAEConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> CAAEConfig:
-        """A config from :meth:`to_dict`'s output; unknown keys are an error."""
+        """A config from :meth:`to_dict`'s output; unknown keys are an error, but for the
+        run settings (:data:`RUN_SETTINGS`) that configs saved before they left it
+        carry, which are ignored: such a model still loads."""
         if not isinstance(values, dict):
             raise TypeError(f"expected a dict of CAAEConfig fields, got {type(values).__name__}")
+        values = {k: v for k, v in values.items() if k not in RUN_SETTINGS}
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -203,7 +204,7 @@ class CAAEConfig:
         return dataclasses.replace(self, **overrides)
 
 
-def _check_int(cfg: CAAEConfig, name: str, low: int) -> None:
+def _check_int(cfg: Any, name: str, low: int) -> None:
     """Raise unless ``cfg.name`` is an int (not a bool) of at least ``low``."""
     value = getattr(cfg, name)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -222,38 +223,30 @@ def _check_float(cfg: CAAEConfig, name: str, low: float, strict: bool = False) -
         raise ValueError(f"{name} must be finite and {sign} {low:g}, got {value}")
 
 
-#: Named configurations.
+#: Named configurations (their parameter counts, step times and the measurements
+#: behind each choice: docs/imagination.md, Presets).
 #:
-#: ``paper``: the paper's 96x96 model with its filter counts (E 5.2M, G 18.4M,
-#: D_img 5.1M, C 5.0M parameters), trained as the paper did (no warm-up).
+#: ``paper``: the paper's 96x96 model with its filter counts, trained as the paper did
+#: (no warm-up).
 #:
-#: ``cpu``: 64x64 at a quarter of the paper's width (E 0.39M, G 1.18M, D_img 0.15M,
-#: C 0.15M parameters: 7.6 MB of float32 weights, so a trained one can ship), with a
-#: 3-epoch auto-encoder warm-up, the paired translation loss, 32 epochs (the best of
-#: the last 8 on validation subjects is kept), and no
-#: identity loss: an identity network trained on the synthetic subjects (12 frames
-#: each) stayed near chance with 2000 of them and, trained on 300, made the
-#: reconstructions worse (L1 0.23 against 0.10 after the same steps without it);
-#: the pairs keep the person instead. Its image discriminator takes the label by
-#: projection: with the paper's 48 tiled label channels next to 3 image channels
-#: it never learnt at this width (loss at chance even against fixed, blurry fakes),
-#: so the image adversarial term was inert. Its encoder has a 10-d expression branch
-#: trained by the ``classify`` feature loss, so that one person's codes separate the
-#: expressions (what CLIFER's memories need): on the whole z a feature loss cost the
-#: imagined faces their identity, and the ``contrastive`` loss on a 10-d part did not
-#: learn (docs/imagination.md). Measured on 2 CPU cores (TensorFlow 2.21, no XLA),
-#: batch 49, with pairs: 0.15 s per warm-up step and 0.21 s per adversarial step
-#: before the branch, on a quiet machine (``bench/test_imagination_speed.py``); before
-#: the projection, without pairs, half width took 0.26 s and 0.52 s (and 28 MB of
-#: weights), the paper preset 1.8 s and 3.7 s.
+#: ``cpu``: 64x64 at a quarter of the paper's width, so that a trained one can ship
+#: (7.6 MB of float32 weights) and trains on a CPU, for the synthetic faces: a
+#: 3-epoch auto-encoder warm-up, the paired translation loss instead of an identity
+#: loss (an identity network trained on the synthetic subjects did not help), a floor
+#: under the classifier weight, an image discriminator that takes the label by
+#: projection (with the paper's tiled label it never learnt at this width), and a
+#: 10-d expression branch trained by the ``classify`` feature loss, so that one
+#: person's codes separate the expressions (what CLIFER's memories need).
+#:
+#: ``real``: ``cpu``'s networks on grey faces, for FER2013 (no persons: no pairs).
 PRESETS: dict[str, CAAEConfig] = {
     "paper": CAAEConfig(image_size=96, width=1.0, warmup_epochs=0),
-    "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0, epochs=32,
-                      keep_best=8, id_weight=0.0, cls_weight_min=0.1,
+    "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0,
+                      id_weight=0.0, cls_weight_min=0.1,
                       image_disc_label="projection", expression_dims=10, feature_weight=1.0,
                       feature_loss="classify"),
     "real": CAAEConfig(image_size=64, width=0.25, grey=True, warmup_epochs=2, pair_weight=0.0,
-                       epochs=20, keep_best=6, id_weight=0.0, cls_weight_min=0.1,
+                       id_weight=0.0, cls_weight_min=0.1,
                        image_disc_label="projection", expression_dims=10, feature_weight=1.0,
                        feature_loss="classify"),
 }
@@ -264,3 +257,44 @@ def preset(name: str, **overrides: Any) -> CAAEConfig:
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
     return PRESETS[name].replace(**overrides)
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """How ``python -m imagination.train`` runs: settings of the run, not of the model
+    (a saved model does not carry them; ``--epochs`` and ``--keep-best`` set them).
+
+    epochs : epochs in all, the warm-up included.
+    keep_best : how many of the last epochs are scored on validation faces, the best
+        kept (``best.keras``, then ``inference.keras``); 0 keeps the last. The
+        adversarial game moves the expression figures by about 0.1 between epochs, so
+        the last epoch is not reliably the best.
+    """
+
+    epochs: int = 30
+    keep_best: int = 0
+
+    def __post_init__(self) -> None:
+        _check_int(self, "epochs", 1)
+        _check_int(self, "keep_best", 0)
+
+    def replace(self, **overrides: Any) -> TrainSettings:
+        """A copy with ``overrides`` applied (and validated)."""
+        return dataclasses.replace(self, **overrides)
+
+
+#: Each preset's run: ``cpu`` 32 epochs, the best of the last 8 on validation
+#: subjects; ``real`` 20, the best of the last 6 on FER2013's validation split;
+#: ``paper`` the paper's 30, the last kept.
+TRAINING: dict[str, TrainSettings] = {
+    "paper": TrainSettings(epochs=30, keep_best=0),
+    "cpu": TrainSettings(epochs=32, keep_best=8),
+    "real": TrainSettings(epochs=20, keep_best=6),
+}
+
+
+def training(name: str, **overrides: Any) -> TrainSettings:
+    """The run settings of preset ``name`` ("paper", "cpu" or "real") with ``overrides``."""
+    if name not in TRAINING:
+        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(TRAINING)}")
+    return TRAINING[name].replace(**overrides)

@@ -1,9 +1,14 @@
-"""Pre-train the imagination model: ``python -m imagination.train --out DIR``.
+"""Pre-train the imagination model: ``python -m imagination.train --out DIR`` (or
+``imagination-train --out DIR``).
 
-Writes into ``DIR``:
+The model's configuration is a preset's (:data:`imagination.config.PRESETS`) with the
+options that set its fields; how long it trains and which epoch it keeps, the run's
+settings (:class:`imagination.config.TrainSettings`: ``--epochs``, ``--keep-best``),
+are the preset's too unless given. Writes into ``DIR``:
 
-- ``checkpoint.keras`` and ``state.json``: the model and the number of epochs
-  done, replaced atomically after every epoch; ``--resume`` continues from them;
+- ``checkpoint.keras`` and ``state.json``: the model, the number of epochs done and
+  the run's settings, replaced atomically after every epoch; ``--resume`` continues
+  from them;
 - ``losses.csv``: every epoch's losses (Keras' CSVLogger, appended on resume);
 - ``grids/epoch-NNN.png``: inputs beside their six imagined translations;
 - ``identity.keras``: the identity network trained on the data's subjects
@@ -22,22 +27,31 @@ Writes into ``DIR``:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from facedata import CLASSES
-from facedata._quiet import parse_args
-from facedata.argtypes import positive_int
+from facedata.commandline import positive_int, prog, run_command, with_flags
 
 from ._files import publish
+from .config import PRESETS, RUN_SETTINGS, TRAINING, TrainSettings
 
 CHECKPOINT = "checkpoint.keras"
 STATE = "state.json"
+#: The options that set a field of the model's configuration (the preset's):
+#: ``{option: field}``; an option not given leaves the preset's value.
+MODEL_FLAGS = {"batch_size": "batch_size", "warmup_epochs": "warmup_epochs", "seed": "seed",
+               "pair_weight": "pair_weight", "id_weight": "id_weight",
+               "feature_weight": "feature_weight"}
+#: The options that set a field of the run's settings (:class:`TrainSettings`).
+RUN_FLAGS = {"epochs": "epochs", "keep_best": "keep_best"}
 
 
 def _write_json(path: Path, value: dict) -> None:
@@ -49,17 +63,20 @@ def _write_json(path: Path, value: dict) -> None:
 
 
 def _callbacks(out: Path, grid_inputs: np.ndarray, grid_every: int, resume: bool,
-               keep_best_from: int | None = None, make_evaluator=None):
+               settings: TrainSettings, make_evaluator=None):
     import keras
 
     from .grids import write_grid
 
+    keep_best_from = settings.epochs - settings.keep_best if settings.keep_best else None
+
     class EpochCheckpoint(keras.callbacks.Callback):
-        """The model and the epochs done, replaced atomically after every epoch."""
+        """The model, the epochs done and the run's settings, replaced atomically after
+        every epoch."""
 
         def on_epoch_end(self, epoch, logs=None):
             self.model.save(out / CHECKPOINT)
-            _write_json(out / STATE, {"epochs_done": epoch + 1})
+            _write_json(out / STATE, {"epochs_done": epoch + 1, **dataclasses.asdict(settings)})
 
     class ImaginationGrids(keras.callbacks.Callback):
         """A picture of imagined faces every ``grid_every`` epochs."""
@@ -153,20 +170,22 @@ def _grid_inputs(faces, data: str, image_size: int) -> np.ndarray:
     return pool.images[[np.flatnonzero(pool.labels == c)[0] for c in present]]
 
 
-def _identity(args, faces, image_size: int, out: Path):
+def _identity(args, cfg, faces, out: Path):
+    """The identity network of ``--identity`` for a model of configuration ``cfg``."""
     from .identity import identity_network, train_identity_network
 
     spec = args.identity
     if spec is None:
-        spec = "trained" if args.id_weight > 0 else "off"
-    elif args.id_weight == 0 and spec.strip().lower() not in ("off", "none"):
+        spec = "trained" if cfg.id_weight > 0 else "off"
+    elif cfg.id_weight == 0 and spec.strip().lower() not in ("off", "none"):
         raise ValueError(f"--identity {spec} gives an identity network, but the identity loss "
                          "weight is 0 (the preset's id_weight); pass --id-weight too")
     if spec != "trained":
-        return identity_network(spec, image_size)
-    net = train_identity_network(faces.images, faces.subjects, image_size,
-                                 epochs=args.identity_epochs, groups=faces.clips,
-                                 seed=args.seed or 0)  # fmt: skip
+        return identity_network(spec, cfg.image_size)
+    net = train_identity_network(
+        faces.images, faces.subjects, cfg.image_size, epochs=args.identity_epochs,
+        groups=faces.clips, seed=cfg.seed,
+    )
     report = getattr(net, "training_report", {})
     if report:
         print(f"identity network: held-out subject accuracy {report['accuracy']:.3f} "
@@ -205,6 +224,19 @@ def final_evaluation(model, faces, data: str):
     return evaluate_quality(model)
 
 
+def resumed_run(out: Path, preset_name: str) -> tuple[int, TrainSettings]:
+    """The epochs done by the run in ``out`` and the settings it was started with: those
+    of its ``state.json``; a run started before the run settings left the model's
+    configuration has them in its checkpoint's configuration; else ``preset_name``'s."""
+    state = json.loads((out / STATE).read_text())
+    stored = {k: state[k] for k in RUN_SETTINGS if k in state}
+    if not stored:
+        with zipfile.ZipFile(out / CHECKPOINT) as saved:
+            config = json.loads(saved.read("config.json")).get("config", {}).get("config", {})
+        stored = {k: config[k] for k in RUN_SETTINGS if k in config}
+    return state["epochs_done"], TRAINING[preset_name].replace(**stored)
+
+
 def _has_persons(dataset: str) -> bool:
     if dataset == "synthetic":
         return True
@@ -233,54 +265,45 @@ def run(args: argparse.Namespace) -> int:
     if args.resume and not checkpoint.exists():
         raise FileNotFoundError(f"nothing to resume: no {CHECKPOINT} in {out}")
 
-    overrides = {k: v for k, v in (("batch_size", args.batch_size),
-                                   ("warmup_epochs", args.warmup_epochs), ("seed", args.seed),
-                                   ("pair_weight", args.pair_weight), ("id_weight", args.id_weight),
-                                   ("feature_weight", args.feature_weight),
-                                   ("epochs", args.epochs), ("keep_best", args.keep_best))
-                 if v is not None}  # fmt: skip
     if args.resume:
         model = load(checkpoint)
-        done = json.loads((out / STATE).read_text())["epochs_done"]
         cfg = model.config
+        done, started = resumed_run(out, args.preset)
         print(f"resuming {checkpoint} after {done} epochs")
     else:
-        cfg = preset(args.preset, **overrides)
-        done = 0
-    args.epochs, args.id_weight = args.epochs or cfg.epochs, cfg.id_weight
-    if args.keep_best is None:
-        args.keep_best = cfg.keep_best
+        cfg = with_flags(preset(args.preset), args, MODEL_FLAGS)
+        done, started = 0, TRAINING[args.preset]
+    settings = with_flags(started, args, RUN_FLAGS)
     every_face = training_faces(args.dataset, image_size=cfg.image_size, root=args.root,
                                 n_subjects=args.subjects, seed=cfg.seed)
     faces = select_splits(every_face, args.splits)
     splits = f" ({', '.join(faces.split_names())} split)" if faces.split_names() else ""
     print(f"training faces: {len(faces)}{splits} of {len(faces.subject_ids())} subjects, "
           f"{cfg.image_size}x{cfg.image_size}")  # fmt: skip
-    if not _has_persons(args.dataset) and (cfg.pair_weight > 0 or args.id_weight > 0):
+    if not _has_persons(args.dataset) and (cfg.pair_weight > 0 or cfg.id_weight > 0):
         print(f"note: {args.dataset} has no persons (each face is its own subject), so the "
               "paired translation loss and a trained identity network see no second face "
               "of anyone: consider --pair-weight 0 --id-weight 0")  # fmt: skip
     if not args.resume:
-        model = CAAE(cfg, identity_network=_identity(args, faces, cfg.image_size, out))
+        model = CAAE(cfg, identity_network=_identity(args, cfg, faces, out))
         model.compile()
-    if done >= args.epochs:
-        print(f"already trained for {done} epochs (--epochs {args.epochs})")
+    if done >= settings.epochs:
+        print(f"already trained for {done} epochs (--epochs {settings.epochs})")
     else:
         # each epoch's batches depend on (seed, epoch) alone: a resumed run continues
         # with the batches an uninterrupted one would have seen
         data = to_tf_dataset(faces, cfg.batch_size, seed=cfg.seed, pairs=cfg.pair_weight > 0,
-                             epochs=args.epochs, first_epoch=done)
-        model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch(len(faces),
+                             epochs=settings.epochs, first_epoch=done)
+        model.fit(data, epochs=settings.epochs, steps_per_epoch=steps_per_epoch(len(faces),
                                                                             cfg.batch_size),
                   initial_epoch=done, verbose=0 if args.quiet else "auto",
                   callbacks=_callbacks(out, _grid_inputs(faces, args.dataset, cfg.image_size),
-                                       args.grid_every, args.resume,
-                                       args.epochs - args.keep_best if args.keep_best else None,
+                                       args.grid_every, args.resume, settings,
                                        validation_evaluator(every_face, args.dataset)))
     model.save(out / "model.keras")
-    if args.keep_best and (out / "best.keras").exists():
+    if settings.keep_best and (out / "best.keras").exists():
         chosen = json.loads((out / "best.json").read_text())
-        print(f"keeping epoch {chosen['epoch']} of {args.epochs} (validation margin "
+        print(f"keeping epoch {chosen['epoch']} of {settings.epochs} (validation margin "
               f"{chosen['margin']:.3f})")
         model = load(out / "best.keras", compile=False)
     model.inference_copy().save(out / "inference.keras")
@@ -293,13 +316,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _by_preset(table: dict, field: str) -> str:
+    """A default of each preset for the help, e.g. ``cpu 32, paper 30, real 20`` (taken
+    from the presets, so that the help says what they hold)."""
+    return ", ".join(f"{name} {getattr(table[name], field):g}" for name in sorted(table))
+
+
 def build_parser() -> argparse.ArgumentParser:
     from facedata import DATASETS
 
-    from .config import PRESETS
-
     parser = argparse.ArgumentParser(
-        prog="python -m imagination.train",
+        prog=prog("imagination-train", "imagination.train"),
         description="Pre-train the imagination model (a conditional adversarial auto-encoder).",
     )
     parser.add_argument("--dataset", "--data", dest="dataset", default="synthetic",
@@ -317,21 +344,23 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the model's configuration: cpu (the synthetic default), real "
                         "(grey FER2013 faces), paper (default: cpu)")
     parser.add_argument("--epochs", type=int, help="epochs in all, warm-up included "
-                        "(default: the preset's; cpu 32, real 20, paper 30)")
-    parser.add_argument("--batch-size", type=int, help="default: the preset's")
+                        f"(default: the preset's; {_by_preset(TRAINING, 'epochs')})")
+    parser.add_argument("--batch-size", type=int,
+                        help=f"default: the preset's ({_by_preset(PRESETS, 'batch_size')})")
     parser.add_argument("--warmup-epochs", type=int, help="auto-encoder epochs before the "
-                        "adversarial terms (default: the preset's)")
+                        f"adversarial terms (default: the preset's; "
+                        f"{_by_preset(PRESETS, 'warmup_epochs')})")
     parser.add_argument("--pair-weight", type=float,
                         help="weight of the paired translation loss (a translation against a "
                         "real frame of the same person with the target expression; default: "
-                        "the preset's)")
+                        f"the preset's; {_by_preset(PRESETS, 'pair_weight')})")
     parser.add_argument("--identity",
                         help="identity loss: 'trained' (a network trained on the data's "
                         "subjects), 'off', or a path to vgg-face.mat or a saved .keras network "
                         "(default: 'trained' if the identity weight is above 0, else 'off')")
     parser.add_argument("--id-weight", type=float,
-                        help="weight of the identity loss (default: the preset's; paper 0.33, "
-                        "cpu and real 0)")
+                        help="weight of the identity loss (default: the preset's; "
+                        f"{_by_preset(PRESETS, 'id_weight')})")
     parser.add_argument("--identity-epochs", type=int, default=10)
     parser.add_argument("--out", required=True, type=Path, help="folder for the run's files")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
@@ -339,10 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="evaluate each of the last N epochs on validation faces (unseen "
                              "synthetic subjects, or fer2013's validation split) and "
                              "keep the best as inference.keras (seconds per epoch at "
-                             "64x64); 0: keep the last (default: the preset's; cpu 8, real 6)")
+                             "64x64); 0: keep the last (default: the preset's; "
+                             f"{_by_preset(TRAINING, 'keep_best')})")
     parser.add_argument("--feature-weight", type=float,
                         help="weight of the feature loss on the codes, of the preset's kind "
-                             "(default: the preset's; cpu and real: 1, classify)")
+                             f"(default: the preset's; {_by_preset(PRESETS, 'feature_weight')})")
     parser.add_argument("--grid-every", type=positive_int, default=1,
                         help="epochs between pictures (at least 1)")
     parser.add_argument("--evaluate", action="store_true",
@@ -354,12 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(build_parser(), argv)  # --verbose; TensorFlow quiet without it
-    try:
-        return run(args)
-    except (FileNotFoundError, ValueError, TypeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_command(build_parser(), run, argv)
 
 
 if __name__ == "__main__":
