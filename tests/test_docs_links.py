@@ -208,6 +208,24 @@ def test_every_command_names_a_module_that_runs(doc):
     assert not missing, "\n".join(missing)
 
 
+ENTRY_POINT = re.compile(r"^(?:imagination|clifer)-[a-z][a-z-]*$")  # gwr-toolkit: a distribution
+
+
+def test_every_entry_point_a_doc_names_is_installed():
+    """``clifer-experiment`` and the like, in a doc, are entry points of pyproject.toml."""
+    tomllib = pytest.importorskip("tomllib")
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        scripts = tomllib.load(file)["project"].get("scripts", {})
+    missing = []
+    for doc in DOCS:
+        prose, _ = split_doc(doc)
+        for number, line in prose:
+            for _, span in CODE_SPAN.findall(line):
+                if ENTRY_POINT.match(span) and span not in scripts:
+                    missing.append(f"{_id(doc)}:{number}: {span}")
+    assert not missing, "\n".join(missing)
+
+
 # The checker itself, on hand-made cases.
 
 
