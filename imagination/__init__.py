@@ -3,13 +3,17 @@
 Its encoder gives ``latent_dim``-d face features (50 in the paper) to the dual
 memory; its generator translates a face into each expression.
 
-- :mod:`imagination.config`: :class:`CAAEConfig`, :data:`PRESETS` ("paper", "cpu"),
-  :func:`preset`
+- :mod:`imagination.config`: :class:`CAAEConfig`, :data:`PRESETS` ("paper", "cpu",
+  "real"), :func:`preset`
 - :mod:`imagination.models`: the builders of E, G, D_img, D_z and C
 - :mod:`imagination.losses`: the loss terms
-- :mod:`imagination.caae`: :class:`CAAE` (the ``keras.Model``) and :func:`load`
+- :mod:`imagination.inputs`: the checks of images, labels and codes
+- :mod:`imagination.caae`: :class:`CAAE` (the ``keras.Model``)
+- :mod:`imagination.saving`: :func:`load` (and the atomic save behind ``CAAE.save``)
 - :mod:`imagination.callbacks`: the warm-up and classifier-weight schedules
 - :mod:`imagination.pretrained`: :func:`load_pretrained`, the models that ship
+- :mod:`imagination.identity_network` and :mod:`imagination.vgg_face`: identity
+  networks for the identity loss (one trained here, or VGG-Face)
 
 Its names are imported on first use (and Keras, with the TensorFlow backend, with
 them), so that ``python -m imagination.train`` and the other command lines can keep
@@ -30,9 +34,16 @@ __all__ = [
     "preset",
 ]
 
-_HOMES = {"CAAE": "caae", "load": "caae", "ClassifierWeightSchedule": "callbacks",
-          "WarmupSchedule": "callbacks", "PRESETS": "config", "CAAEConfig": "config",
-          "preset": "config", "load_pretrained": "pretrained"}
+_HOMES = {
+    "CAAE": "caae",
+    "load": "saving",
+    "ClassifierWeightSchedule": "callbacks",
+    "WarmupSchedule": "callbacks",
+    "PRESETS": "config",
+    "CAAEConfig": "config",
+    "preset": "config",
+    "load_pretrained": "pretrained",
+}
 
 
 def __getattr__(name: str):

@@ -7,8 +7,9 @@ optionally, a frozen identity network), trains them with ``fit`` and its
 
 Training (docs/algorithms.md, Imagination: the CAAE)
 ----------------------------------------------------
-Warm-up (the first ``config.warmup_epochs`` epochs): a plain auto-encoder; E and
-G minimise ``rec * L1(x, G(E(x), y)) + tv * L_tv (+ id * L_ID)``.
+Warm-up (the first ``config.warmup_epochs`` epochs; not in the paper, whose
+``paper`` preset has none): a plain auto-encoder; E and G minimise
+``rec * L1(x, G(E(x), y)) + tv * L_tv (+ id * L_ID)``.
 
 Then, in one forward pass per batch, four simultaneous updates:
 
@@ -20,7 +21,8 @@ Then, in one forward pass per batch, four simultaneous updates:
 
 ``y'`` is a random target class per image when ``config.translate`` (the
 default; it teaches G to translate) and ``y`` otherwise (the paper);
-``w_c(epoch) = cls * exp(-epoch)``.
+``w_c = max(cls * exp(-e), cls_weight_min)``, ``e`` the epochs since the warm-up (the
+paper: no floor).
 
 Paired translation (not in the paper): when a batch also carries, for each
 image, a real frame of the same person showing another expression
@@ -40,15 +42,15 @@ and :attr:`CAAE.cls_gen_weight`.
 
 Inputs
 ------
-Images are (n, image_size, image_size, 3) RGB in [-1, 1]. uint8 images are
-converted by the rule ``x / 127.5 - 1`` (0 -> -1, 255 -> 1); anything else that
-is not floats in [-1, 1] (other integer types, values outside [-1, 1] such as
-0..255 floats, NaN or infinity, the wrong size or channel count) raises a
-ValueError or TypeError saying what was expected and what came. Labels are
-integer class ids in ``0 .. n_classes - 1``, one per image. NumPy inputs are
-checked in full before anything runs; inside a ``tf.data`` pipeline, shapes and
-dtypes are checked when the step is traced and NaN / label range by runtime
-assertions.
+Images are (n, image_size, image_size, 3) RGB in [-1, 1] (uint8 images are
+converted by ``x / 127.5 - 1``), labels integer class ids in ``0 .. n_classes - 1``,
+one per image. NumPy inputs are checked in full before anything runs
+(:mod:`imagination.inputs`: an error says what was expected and what came);
+inside a ``tf.data`` pipeline, shapes and dtypes are checked when the step is
+traced and NaN / label range by runtime assertions.
+
+Files: :meth:`CAAE.save` writes the ``.keras`` format atomically and
+:func:`imagination.saving.load` reads it back (:mod:`imagination.saving`).
 
 Requires the TensorFlow backend of Keras 3. ``jit_compile`` is always off: XLA is
 about 14x slower than plain TensorFlow on CPU.
@@ -56,19 +58,14 @@ about 14x slower than plain TensorFlow on CPU.
 
 from __future__ import annotations
 
-import os
-import tempfile
-import zipfile
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
 
 import keras
 import numpy as np
 
 from . import losses
-from ._files import publish
 from .config import CAAEConfig
+from .inputs import check_images, check_labels, check_latent
 from .models import (
     build_classifier,
     build_encoder,
@@ -78,9 +75,7 @@ from .models import (
     build_latent_discriminator,
 )
 from .preprocess import prepare, to_grey_tensor
-
-#: How far outside [-1, 1] float images may stray (round-off) before it is an error.
-RANGE_TOLERANCE = 1e-3
+from .saving import save_model
 
 #: Names of the metrics that ``fit`` reports, in order (all of them every step; the
 #: adversarial ones stay 0 during the warm-up).
@@ -104,95 +99,6 @@ def _tf():
     return tf
 
 
-# ----------------------------------------------------------------------------- input checks
-
-
-def check_images(images: Any, cfg: CAAEConfig, name: str = "images") -> np.ndarray:
-    """``images`` as float32 (n, S, S, 3) in [-1, 1], S = cfg.image_size, or a clear error.
-
-    uint8 images are converted by ``x / 127.5 - 1``; other integer or boolean types
-    raise TypeError; a wrong shape, NaN / infinity or values outside [-1, 1]
-    raise ValueError.
-    """
-    s = cfg.image_size
-    arr = np.asarray(images)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)):
-        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
-    expected = f"(n, {s}, {s}, 3): a batch of RGB images of side {s}"
-    if arr.ndim == 3 and arr.shape == (s, s, 3):
-        raise ValueError(f"{name} must have shape {expected}; got one image {arr.shape}: "
-                         f"use {name}[None]")
-    if arr.ndim != 4 or arr.shape[1:] != (s, s, 3):
-        hint = ""
-        if arr.ndim == 4 and arr.shape[1] in (1, 3) and arr.shape[-1] not in (1, 3):
-            hint = " (channels first? transpose to (n, H, W, 3))"
-        elif arr.ndim == 4 and arr.shape[1:3] == (s, s):
-            hint = f" ({arr.shape[-1]} channels; RGB has 3)"
-        elif arr.ndim == 4:
-            hint = f" (images of {arr.shape[1]}x{arr.shape[2]}; this model takes {s}x{s})"
-        raise ValueError(f"{name} must have shape {expected}; got {arr.shape}{hint}")
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} is empty: shape {arr.shape}")
-    if arr.dtype == np.uint8:
-        return arr.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
-    if not np.issubdtype(arr.dtype, np.floating):
-        raise TypeError(f"{name} must be floats in [-1, 1] or uint8 in 0..255, got dtype "
-                        f"{arr.dtype}")
-    arr = arr.astype(np.float32, copy=False)
-    finite = np.isfinite(arr)
-    if not finite.all():
-        bad = int(arr.size - np.count_nonzero(finite))
-        raise ValueError(f"{name} contain {bad} NaN or infinite values; expected floats in [-1, 1]")
-    lo, hi = float(arr.min()), float(arr.max())
-    if lo < -1 - RANGE_TOLERANCE or hi > 1 + RANGE_TOLERANCE:
-        raise ValueError(
-            f"{name} must be floats in [-1, 1] (or uint8 0..255, converted by x / 127.5 - 1);"
-            f" got values in [{lo:g}, {hi:g}]"
-            + (": for 0..255 floats use x / 127.5 - 1" if hi > 2 else "")
-        )
-    return np.clip(arr, -1.0, 1.0)
-
-
-def check_labels(labels: Any, n: int, cfg: CAAEConfig, name: str = "labels") -> np.ndarray:
-    """``labels`` as int32 (n,) class ids in 0..n_classes-1, or a clear error.
-
-    A single int is repeated n times; floats must hold whole numbers.
-    """
-    arr = np.asarray(labels)
-    if arr.dtype == object or arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"{name} must be integer class ids, got dtype {arr.dtype}")
-    if arr.ndim == 0:
-        arr = np.full(n, arr)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of {n} class ids; got shape {arr.shape}")
-    if len(arr) != n:
-        raise ValueError(f"got {len(arr)} {name} for {n} images; expected one per image")
-    if not np.issubdtype(arr.dtype, np.integer):
-        if not (np.isfinite(arr).all() and (arr == np.round(arr)).all()):
-            raise TypeError(f"{name} must be integer class ids, got non-integer values")
-    if n and (arr.min() < 0 or arr.max() >= cfg.n_classes):
-        raise ValueError(f"{name} must be class ids in 0..{cfg.n_classes - 1}; got values in "
-                         f"[{arr.min()}, {arr.max()}]")
-    return arr.astype(np.int32)
-
-
-def check_latent(z: Any, cfg: CAAEConfig) -> np.ndarray:
-    """``z`` as float32 (n, latent_dim) finite codes, or a clear error (a 1-D z is one code)."""
-    arr = np.asarray(z)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"z must be a numeric array, got dtype {arr.dtype}")
-    arr = arr.astype(np.float32)
-    if arr.ndim == 1 and arr.shape[0] == cfg.latent_dim:
-        arr = arr[None]
-    if arr.ndim != 2 or arr.shape[1] != cfg.latent_dim or arr.shape[0] == 0:
-        raise ValueError(f"z must have shape (n, {cfg.latent_dim}); got {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError("z contains NaN or infinite values")
-    return arr
-
-
 # ----------------------------------------------------------------------------- the model
 
 
@@ -202,7 +108,9 @@ class CAAE(keras.Model):
 
     Parameters
     ----------
-    config : a :class:`CAAEConfig`, its ``to_dict()``, or None for the defaults (paper).
+    config : a :class:`CAAEConfig`, its ``to_dict()``, or None for ``CAAEConfig()``: the
+        paper's sizes and loss weights, with the project's 2-epoch auto-encoder warm-up
+        and translation targets (``preset("paper")`` is the paper's training, no warm-up).
     identity_network : None (no identity loss) or a ``keras.Model`` mapping images in
         [-1, 1] to a list of feature maps; it is frozen (``trainable = False``).
     """
@@ -342,11 +250,12 @@ class CAAE(keras.Model):
             if y is None:
                 raise ValueError("CAAE.fit needs labels: fit(images, labels), or a dataset of "
                                  "(images, labels) pairs")
-            x = check_images(x, self.config)
-            y = check_labels(y, len(x), self.config)
+            x = check_images(x, self.config.image_size)
+            y = check_labels(y, len(x), self.config.n_classes)
         if isinstance(validation_data, tuple) and isinstance(validation_data[0], np.ndarray):
-            vx = check_images(validation_data[0], self.config, "validation images")
-            vy = check_labels(validation_data[1], len(vx), self.config, "validation labels")
+            vx = check_images(validation_data[0], self.config.image_size, "validation images")
+            vy = check_labels(validation_data[1], len(vx), self.config.n_classes,
+                              "validation labels")
             validation_data = (vx, vy)
         return super().fit(x, y, *args, callbacks=with_schedules(callbacks),
                            validation_data=validation_data, **kwargs)
@@ -453,7 +362,7 @@ class CAAE(keras.Model):
         c = self.config
         if c.feature_weight <= 0:
             return {}
-        start = c.identity_dims if c.expression_dims else 0
+        start = c.person_dims if c.expression_dims else 0
         if c.feature_loss == "classify":
             logits = self.expression_head(z[:, start:], training=True)
             return {"loss_feat": losses.classifier_loss(labels, logits)}
@@ -564,7 +473,7 @@ class CAAE(keras.Model):
         :meth:`encode` and :meth:`reconstruct` call it; use it to compare real faces
         with what the model draws.
         """
-        return prepare(check_images(images, self.config), self.config)
+        return prepare(check_images(images, self.config.image_size), self.config)
 
     def encode(self, images, batch_size: int | None = None) -> np.ndarray:
         """z = E(images): float32 (n, latent_dim) in [-1, 1] (images seen as :meth:`prepare`
@@ -573,8 +482,8 @@ class CAAE(keras.Model):
 
     def generate(self, z, labels, batch_size: int | None = None) -> np.ndarray:
         """G(z, labels): float32 images (n, S, S, 3) in [-1, 1]; one int label is used for all."""
-        z = check_latent(z, self.config)
-        y = check_labels(labels, len(z), self.config)
+        z = check_latent(z, self.config.latent_dim)
+        y = check_labels(labels, len(z), self.config.n_classes)
         return self._infer("generator", (z, y), batch_size)
 
     def imagine(self, z, classes: Iterable[int] | None = None,
@@ -583,10 +492,11 @@ class CAAE(keras.Model):
 
         ``classes`` defaults to all of them, ``range(n_classes)`` (the six in order).
         """
-        z = check_latent(z, self.config)
+        z = check_latent(z, self.config.latent_dim)
         if classes is None:
             classes = range(self.config.n_classes)
-        classes = check_labels(list(classes), len(list(classes)), self.config, "classes")
+        classes = check_labels(list(classes), len(list(classes)), self.config.n_classes,
+                               "classes")
         if len(classes) == 0:
             raise ValueError("classes is empty")
         zs = np.repeat(z, len(classes), axis=0)
@@ -597,7 +507,7 @@ class CAAE(keras.Model):
     def reconstruct(self, images, labels, batch_size: int | None = None) -> np.ndarray:
         """G(E(images), labels): float32 images in [-1, 1], same shape as the input."""
         x = self.prepare(images)
-        y = check_labels(labels, len(x), self.config)
+        y = check_labels(labels, len(x), self.config.n_classes)
         return self.generate(self.encode(x, batch_size), y, batch_size)
 
     def _infer(self, which: str, arrays: tuple, batch_size: int | None) -> np.ndarray:
@@ -657,61 +567,10 @@ class CAAE(keras.Model):
         return copy
 
     def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
-        """Save in the ``.keras`` format, atomically: a temporary file, then a rename.
-
-        A reader never sees a half-written file and an interrupted save leaves any
-        previous file intact.
-        """
-        path = Path(filepath)
-        if path.suffix != ".keras":
-            raise ValueError(f"CAAE.save writes the .keras format; the path must end in "
-                             f".keras, got {str(filepath)!r}")
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists and overwrite=False")
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras",
-                                   dir=path.parent if str(path.parent) else ".")
-        os.close(fd)
-        try:
-            super().save(tmp, overwrite=True, **kwargs)
-            publish(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-
-
-def load(path: str | os.PathLike, compile: bool = True) -> CAAE:
-    """A :class:`CAAE` saved with ``model.save(path)``, loaded in Keras' safe mode.
-
-    Raises FileNotFoundError for a missing file, ValueError for a file that is not
-    a ``.keras`` archive and TypeError for an archive of some other model.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no CAAE model file at {path}")
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is not a .keras model archive (expected a zip written by "
-                         "CAAE.save)")
-    with zipfile.ZipFile(path) as archive:
-        if "config.json" not in archive.namelist():
-            raise ValueError(f"{path} is a zip file but not a .keras model archive (no "
-                             "config.json)")
-        import json
-
-        meta = json.loads(archive.read("config.json"))
-    registered = keras.saving.get_registered_name(CAAE)
-    if meta.get("registered_name") != registered:
-        found = meta.get("registered_name") or meta.get("class_name")
-        raise TypeError(f"{path} holds a {found!r}, not an imagination CAAE ({registered!r})")
-    try:
-        model = keras.saving.load_model(path, compile=compile, safe_mode=True)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{path} could not be read as a CAAE (damaged or of another "
-                         f"version): {type(error).__name__}: {error}") from error
-    except Exception as error:  # h5py, zipfile and JSON errors of a damaged archive
-        raise ValueError(f"{path} is damaged: {type(error).__name__}: {error}") from error
-    if not isinstance(model, CAAE):
-        raise TypeError(f"{path} holds a {type(model).__name__}, not an imagination CAAE")
-    return model
+        """Save in the ``.keras`` format, atomically (:func:`imagination.saving.save_model`):
+        a reader never sees a half-written file and an interrupted save leaves any
+        previous file intact."""
+        save_model(self, filepath, overwrite, **kwargs)
 
 
 # ----------------------------------------------------------------------------- helpers

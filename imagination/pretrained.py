@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .caae import CAAE, load
+from .caae import CAAE
+from .saving import load
 
 #: Where the shipped weight files live (package data).
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
