@@ -53,8 +53,8 @@ def main() -> None:
     from facedata import load as load_faces
     from imagination import load, load_pretrained
     from imagination.evaluate import ExpressionEvaluator
-    from imagination.identity import train_identity_network
     from imagination.identity_keeping import IdentityEvaluator, person_photos
+    from imagination.identity_network import train_identity_network
     from imagination.preprocess import to_grey
 
     trained = load(args.model, compile=False) if args.model else load_pretrained("real")

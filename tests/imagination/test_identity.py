@@ -15,14 +15,12 @@ import scipy.io
 keras = pytest.importorskip("keras")
 
 from facedata.synthetic import make_dataset  # noqa: E402
-from imagination.identity import (  # noqa: E402
-    VGG16_BLOCKS,
-    MatConvNetError,
+from imagination.identity_network import (  # noqa: E402
     build_identity_network,
     identity_network,
-    load_vgg_face,
     train_identity_network,
 )
+from imagination.vgg_face import VGG16_BLOCKS, MatConvNetError, load_vgg_face  # noqa: E402
 
 MEAN = np.array([129.1862793, 104.76238251, 93.59396362])  # VGG-Face's average colour
 WIDTHS = (3, 4, 5, 4, 3)  # channels per block of the tiny network
