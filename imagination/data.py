@@ -1,8 +1,8 @@
 """Training data of the imagination model: face crops as ``tf.data`` pipelines.
 
-The model is pre-trained on many identities (the number of training identities
+The model is pre-trained on many persons (the number of training persons
 matters most for how well it generalises to unseen people), so the default
-source is the project's synthetic generator, which gives thousands of subjects
+source is the project's synthetic generator, which gives thousands of persons
 at no cost; a real dataset loaded with :func:`facedata.load` works the same
 way. Images are float32 RGB in [-1, 1], labels the project's class ids.
 """
@@ -26,7 +26,7 @@ def synthetic_faces(
 ) -> FaceDataset:
     """Face-centred synthetic crops of ``n_subjects`` subjects, all six classes each.
 
-    Many subjects with few frames each: identities, not frames, are what the
+    Many subjects with few frames each: persons, not frames, are what the
     encoder must learn to generalise over. Two clips per class give one frame
     of low and one of high intensity.
     """

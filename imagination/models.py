@@ -4,7 +4,7 @@ All five are functional ``keras.Model``\\ s built from a :class:`CAAEConfig`; th
 weights are initialised from ``cfg.seed`` (each layer its own derived seed), so the
 same config always gives the same initial weights.
 
-- encoder E: image -> z in [-1, 1]^latent_dim (an identity part and, with
+- encoder E: image -> z in [-1, 1]^latent_dim (a person part and, with
   ``cfg.expression_dims``, an expression part from its own branch)
 - generator G: [z, label] -> image in [-1, 1]
 - image discriminator D_img: [image, label] -> logit that the image is real
@@ -77,8 +77,9 @@ class LabelTiling(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="imagination")
-class IdentityPart(layers.Layer):
-    """The first ``size`` entries of z (its identity part, ``CAAEConfig.expression_dims``)."""
+class PersonPart(layers.Layer):
+    """The first ``size`` entries of z: its person part (``CAAEConfig.person_dims``), the
+    code without the expression part of ``CAAEConfig.expression_dims``."""
 
     def __init__(self, size: int, **kwargs):
         super().__init__(**kwargs)
@@ -94,11 +95,11 @@ class IdentityPart(layers.Layer):
         return {**super().get_config(), "size": self.size}
 
 
-def _identity_part(z, cfg: CAAEConfig):
-    """z itself, or its identity part when the config splits off an expression part."""
+def _person_part(z, cfg: CAAEConfig):
+    """z itself, or its person part when the config splits off an expression part."""
     if not cfg.expression_dims:
         return z
-    return IdentityPart(cfg.identity_dims, name="identity_part")(z)
+    return PersonPart(cfg.person_dims, name="person_part")(z)
 
 
 def _seeds(cfg: CAAEConfig, model_index: int) -> Iterator[int]:
@@ -120,12 +121,12 @@ def _label_inputs(cfg: CAAEConfig):
 def build_encoder(cfg: CAAEConfig) -> keras.Model:
     """E: 4 conv 5x5 stride 2 (64-128-256-512 x width) with ReLU, then dense latent_dim, tanh.
 
-    With ``cfg.expression_dims`` = k, that dense gives the identity part (latent_dim - k
+    With ``cfg.expression_dims`` = k, that dense gives the person part (latent_dim - k
     entries) and a separate branch gives the expression part, the last k entries of z:
     3 conv 5x5 stride 2 (32-64-128 x width) with ReLU and a dense k with tanh. The two
-    share no weights, so the losses of the generator and D_z (which see the identity
+    share no weights, so the losses of the generator and D_z (which see the person
     part only) never reach the expression branch, and the feature loss (on the
-    expression part only) never reaches the identity branch. Measured on the ``cpu``
+    expression part only) never reaches the person branch. Measured on the ``cpu``
     preset: with one shared trunk, the feature loss cost the imagined faces their
     identity and the expression part did not learn (docs/imagination.md).
     """
@@ -136,7 +137,7 @@ def build_encoder(cfg: CAAEConfig) -> keras.Model:
         x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same", activation="relu",
                           kernel_initializer=_init(seeds), name=f"conv{i + 1}")(x)
     x = layers.Flatten()(x)
-    z = layers.Dense(cfg.identity_dims, activation="tanh", kernel_initializer=_init(seeds),
+    z = layers.Dense(cfg.person_dims, activation="tanh", kernel_initializer=_init(seeds),
                      name="z")(x)
     if cfg.expression_dims:
         z = layers.Concatenate(name="code")([z, _expression_branch(images, cfg)])
@@ -158,7 +159,7 @@ def _expression_branch(images, cfg: CAAEConfig):
 def build_generator(cfg: CAAEConfig) -> keras.Model:
     """G: [z, label] -> image.
 
-    z (its identity part only, when ``cfg.expression_dims``) concatenated with the
+    z (its person part only, when ``cfg.expression_dims``) concatenated with the
     tiled label code; dense to an (image_size/32)^2 x
     (1024 x width) map with ReLU; transposed convs 5x5 stride 2 (512-256-128-64-32
     x width) with ReLU, each doubling the side; an output conv 5x5 with tanh to
@@ -167,7 +168,7 @@ def build_generator(cfg: CAAEConfig) -> keras.Model:
     seeds = _seeds(cfg, 2)
     z = keras.Input((cfg.latent_dim,), name="z")
     labels, code = _label_inputs(cfg)
-    x = layers.Concatenate()([_identity_part(z, cfg), code])
+    x = layers.Concatenate()([_person_part(z, cfg), code])
     side, start = cfg.image_size // SIZE_STEP, cfg.filters(GENERATOR_START_FILTERS)
     x = layers.Dense(side * side * start, activation="relu", kernel_initializer=_init(seeds),
                      name="project")(x)
@@ -232,12 +233,12 @@ def build_latent_discriminator(cfg: CAAEConfig) -> keras.Model:
     """D_z: z -> logit that z came from the prior U(-1, 1)^latent_dim (not from E).
 
     An MLP 64-32-16 with LeakyReLU(0.2) (the reference CAAE's sizes; not scaled by
-    width: it is tiny) and a dense logit. It judges the identity part of z only when
+    width: it is tiny) and a dense logit. It judges the person part of z only when
     ``cfg.expression_dims`` (the expression part is left to the feature loss).
     """
     seeds = _seeds(cfg, 4)
     z = keras.Input((cfg.latent_dim,), name="z")
-    x = _identity_part(z, cfg)
+    x = _person_part(z, cfg)
     for i, units in enumerate(LATENT_DISCRIMINATOR_UNITS):
         x = layers.Dense(units, kernel_initializer=_init(seeds), name=f"dense{i + 1}")(x)
         x = layers.LeakyReLU(0.2)(x)

@@ -441,7 +441,7 @@ def test_expression_part_of_z(tiny_cfg, faces, tmp_path):
                                                  rel=1e-4, abs=1e-7)
     # the two parts come from separate branches of E: changing one's weights leaves the
     # other part as it was (so G's losses never train the expression part, nor the
-    # feature loss the identity part)
+    # feature loss the person part)
     encoder = model.encoder
     before = model.encode(batch["images"])
     for layer, changed, kept in (("conv1", slice(None, -k), slice(-k, None)),
