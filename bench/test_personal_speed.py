@@ -27,7 +27,7 @@ pytest.importorskip("mtcnn")
 from clifer import PersonalModel
 from clifer.live import FaceFinder, frames, recognise
 from facedata import CLASSES
-from facedata.synthetic import render_clip, sample_identities, write_video
+from facedata.synthetic import render_clip, sample_persons, write_video
 from facedata.tracking import DEFAULT_EVERY
 
 TARGET_FPS = 30.0
@@ -44,7 +44,7 @@ def test_live_recognition_speed(benchmark, record, best_times, tmp_path):
     from imagination import load_pretrained
 
     model = load_pretrained()
-    person = sample_identities(1, 3)[0]
+    person = sample_persons(1, 3)[0]
     pm = PersonalModel(model)
     for c in range(len(CLASSES)):
         finder = FaceFinder(model.config.image_size)

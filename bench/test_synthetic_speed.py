@@ -29,7 +29,7 @@ def one_thread():
 
 
 def test_render_face_speed(benchmark, record, one_thread):
-    people = S.sample_identities(6, seed=0)
+    people = S.sample_persons(6, seed=0)
     rng = np.random.default_rng(0)
     jitters = [S.Jitter.random(rng) for _ in range(N_FRAMES)]
     for person in people:  # draw and cache each subject's still parts once

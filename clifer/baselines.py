@@ -158,13 +158,13 @@ def hog_1nn_table(dataset, subjects: Iterable[str], orders: Sequence[Order], *,
 def generic_predictions(model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """The labels the imagination model's classifier C gives ``images`` ((n, S, S, 3) in
     [-1, 1], S the model's size), seen as the model sees them: :meth:`CAAE.prepare`
-    (checked, grey for a grey model), or :func:`imagination.caae.check_images` for a
+    (checked, grey for a grey model), or :func:`imagination.inputs.check_images` for a
     model without it."""
     prepare = getattr(model, "prepare", None)
     if prepare is None:
-        from imagination.caae import check_images
+        from imagination.inputs import check_images
 
-        x = check_images(images, model.config)
+        x = check_images(images, model.config.image_size)
     else:
         x = prepare(images)
     logits = [np.asarray(model.classifier(x[i:i + batch_size], training=False))
@@ -285,7 +285,7 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 
 def summary_markdown(table: pd.DataFrame) -> str:
     """The summary's "Baselines" part (Markdown)."""
-    from .experiment import markdown_table
+    from .report import markdown_table
 
     return "\n".join([
         "## Baselines\n",

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from facedata import CLASS_IDS, CLASSES
+from gwr import class_activations
 
 from .checks import flag, known_keys, prefixed, table, whole
 from .conditions import CONDITIONS
@@ -65,21 +66,6 @@ def shipped_model_named(fingerprint: str) -> str | None:
     return None
 
 
-def class_activations(network, X: np.ndarray) -> np.ndarray:
-    """``(n, 6)``: for each input and class, the activation ``exp(-d)`` of the class's
-    nearest neuron in ``network`` (0 for a class without neurons)."""
-    from scipy.spatial.distance import cdist
-
-    weights, labels = network.weights_, network.node_labels()
-    distances = cdist(np.asarray(X, np.float64), weights)
-    out = np.zeros((len(distances), len(CLASSES)))
-    for c in range(len(CLASSES)):
-        mine = labels == c
-        if mine.any():
-            out[:, c] = np.exp(-distances[:, mine].min(axis=1))
-    return out
-
-
 class PersonalModel:
     """One person's memories on a shared imagination model.
 
@@ -120,31 +106,18 @@ class PersonalModel:
 
     # -- faces to codes ------------------------------------------------------------------
     def _faces(self, frames: Any) -> np.ndarray:
-        """Face crops as the model's input: (n, S, S, 3) floats in [-1, 1]."""
-        from facedata.dataset import from_uint8
+        """Face crops as the model's input: (n, S, S, 3) floats in [-1, 1].
+
+        ``frames``: square face crops of any side, (n, H, H, 3) or one (H, H, 3), uint8
+        or floats in [-1, 1] (:func:`imagination.inputs.check_images`), resized to the
+        model's side.
+        """
+        from imagination.inputs import check_images
 
         from .features import resized
 
-        x = np.asarray(frames)
-        if x.ndim == 3:
-            x = x[None]
-        if x.ndim != 4 or x.shape[-1] != 3 or x.shape[1] < 8 or x.shape[2] < 8:
-            raise ValueError(f"frames must be face crops (n, H, W, 3), got shape {x.shape}")
-        if len(x) == 0:
-            raise ValueError("no frames given")
-        if x.dtype == np.uint8:
-            x = from_uint8(x)
-        elif not np.issubdtype(x.dtype, np.floating):
-            raise ValueError(f"frames must be uint8 (0-255) or floats in [-1, 1], got {x.dtype}")
-        x = x.astype(np.float32)
-        if not np.all(np.isfinite(x)):
-            raise ValueError("frames hold NaN or infinite values")
-        if x.min() < -1.001 or x.max() > 1.001:
-            raise ValueError("float frames must be in [-1, 1] (uint8 frames are converted)")
-        size = self.imagination.config.image_size
-        if x.shape[1] != x.shape[2]:
-            raise ValueError(f"face crops must be square, got {x.shape[1]}x{x.shape[2]}")
-        return resized(np.clip(x, -1, 1), size)
+        faces = check_images(frames, name="frames", single=True)
+        return resized(faces, self.imagination.config.image_size)
 
     def features(self, frames: Any) -> np.ndarray:
         """The encoder's codes of face crops (what the memories learn and recognise)."""
@@ -186,7 +159,7 @@ class PersonalModel:
             network, inputs = gdm.episodic, codes
         else:
             network, inputs = gdm.semantic, gdm.episodic.transform(codes)
-        shares = class_activations(network, inputs)
+        shares = class_activations(network, inputs, n_classes=len(CLASSES))
         total = shares.sum(axis=1)
         picked = shares[np.arange(len(labels)), np.maximum(labels, 0)]
         confidence = np.where((labels >= 0) & (total > 0), picked / np.maximum(total, 1e-300), 0.0)

@@ -31,7 +31,6 @@ import pandas as pd
 from facedata.commandline import Interrupted, positive_int, prog, run_command, with_flags
 
 from .cli import add_loader_option, add_running_options, real_dataset_named
-from .config import ExperimentConfig
 from .experiment import check_dataset, dataset_help
 from .orders import parse_orders
 from .protocol import SubjectFeatures
@@ -56,10 +55,10 @@ def evaluate(cfg: TuneConfig, params: dict[str, Any], data: dict[str, SubjectFea
     """One trial: the validation subjects' cells under ``params``; its record
     (``status`` "ok" with ``score`` and per-subject ``subjects``, or "fail" with ``error``)."""
     start = time.perf_counter()
-    base = cfg.experiment_config()
+    base = cfg.experiment
     record: dict[str, Any] = {"params": typed(params)}
     try:
-        settings = base.replace(learner=apply(base.learner, params)).learner_settings()
+        settings = apply(base.learner, params)
         cells, _ = plan(list(data), parse_orders(base.orders), [cfg.condition])
         outcomes = list(run_cells(cells, data, settings,
                                   imagination=str(base.imagination_file()),
@@ -73,7 +72,7 @@ def evaluate(cfg: TuneConfig, params: dict[str, Any], data: dict[str, SubjectFea
         record.update(status="fail", score=None)
     else:
         table = pd.concat([o.table for o in outcomes], ignore_index=True)
-        per_subject = cfg.objective_().subject_scores(table)
+        per_subject = cfg.objective.subject_scores(table)
         record.update(status="ok", score=float(per_subject.mean()),
                       subjects={str(k): float(v) for k, v in per_subject.items()})
     record["seconds"] = time.perf_counter() - start
@@ -138,11 +137,7 @@ def best_config(cfg: TuneConfig, store: TrialsFile, reported_subjects=None) -> d
     best = store.best()
     if best is None:
         raise ValueError("no trial has succeeded yet")
-    base = cfg.experiment
-    values = {**base, "learner": apply(base.get("learner", {}), best["params"])}
-    if reported_subjects is not None and values.get("subjects") is None:
-        values["subjects"] = list(reported_subjects)
-    return ExperimentConfig.from_dict(values).to_dict()
+    return cfg.best_experiment(best["params"], reported_subjects).to_dict()
 
 
 def write_tables(cfg: TuneConfig, store: TrialsFile, reported_subjects=None) -> None:
@@ -159,7 +154,7 @@ def validation_data(cfg: TuneConfig, model) -> tuple[dict[str, SubjectFeatures],
     list) the other subjects, which the tuned experiment reports on."""
     from .features import encode_subjects, synthetic_subjects
 
-    base = cfg.experiment_config()
+    base = cfg.experiment
     reported = None
     if base.dataset == "synthetic":
         faces = synthetic_subjects(cfg.validation_subjects, model.config.image_size,
@@ -191,7 +186,7 @@ def validation_data(cfg: TuneConfig, model) -> tuple[dict[str, SubjectFeatures],
 def summary(cfg: TuneConfig, store: TrialsFile) -> str:
     """The search in a few lines: the objective, the baseline, the best trial."""
     ok = [t for t in store.trials if t["status"] == "ok"]
-    lines = [f"{cfg.condition}: {cfg.objective_().describe()}, "
+    lines = [f"{cfg.condition}: {cfg.objective.describe()}, "
              f"{len(store.trials)} trials ({len(store.trials) - len(ok)} failed)"]
     if store.baseline and store.baseline["status"] == "ok":
         lines.append(f"untuned: {store.baseline['score']:.4f}")
@@ -207,7 +202,7 @@ def configuration(args: argparse.Namespace) -> TuneConfig:
     given set (:data:`FLAGS`); a real ``--dataset`` runs all its subjects unless the
     search's experiment names them."""
     cfg = TuneConfig.from_file(args.config) if args.config else TuneConfig()
-    real = real_dataset_named(args, cfg.experiment_config().dataset)
+    real = real_dataset_named(args, cfg.experiment.dataset)
     return with_flags(cfg, args, FLAGS, **({"experiment.subjects": None} if real else {}))
 
 
@@ -215,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
     from .runner import imagination_model
 
     cfg = configuration(args)
-    base = cfg.experiment_config()
+    base = cfg.experiment
     check_dataset(base.dataset, base.root)
     if args.show_space:
         print(space_toml(cfg.checked_space()))
@@ -226,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
 
     model_file = base.imagination_file()
     print(f"imagination model: {describe(model_file)}")
-    identity = cfg.identity(file_hash(model_file))
+    identity = cfg.fingerprint(file_hash(model_file))
     name = args.run or f"{cfg.condition}-{config_hash(identity)[:8]}"
     store = TrialsFile(args.out / name, identity)
     for note in store.notes:
@@ -234,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
     model = imagination_model(model_file)
     data, reported = validation_data(cfg, model)
     print(f"{store.folder}: {len(store.trials)} trials done, {cfg.trials} wanted; "
-          f"{len(data)} validation subjects; {cfg.objective_().describe()}")
+          f"{len(data)} validation subjects; {cfg.objective.describe()}")
     try:
         search(cfg, data, store, jobs=args.jobs, scheduler=args.scheduler,
                progress=not args.quiet, on_trial=lambda s: write_tables(cfg, s, reported))

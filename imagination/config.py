@@ -78,7 +78,7 @@ class CAAEConfig:
     expression_dims : the last ``expression_dims`` entries of z are its *expression part*,
         given by a branch of the encoder of its own (:func:`imagination.models.build_encoder`):
         the generator and the latent discriminator see only the first
-        ``latent_dim - expression_dims`` (the identity part), and the feature loss acts
+        ``latent_dim - expression_dims`` (the person part), and the feature loss acts
         on the expression part alone. The code stays ``latent_dim`` long (what CLIFER's
         memories learn from). A branch of its own, because a feature loss on the whole
         z, or on a part of a z that shares E's trunk, cost the imagined faces their
@@ -149,7 +149,7 @@ class CAAEConfig:
         _check_int(self, "expression_dims", 0)
         if self.expression_dims >= self.latent_dim:
             raise ValueError(f"expression_dims ({self.expression_dims}) must be below latent_dim "
-                             f"({self.latent_dim}): the generator needs an identity part")
+                             f"({self.latent_dim}): the generator needs a person part")
         _check_int(self, "warmup_epochs", 0)
         for name in ("translate", "grey"):
             if not isinstance(getattr(self, name), bool):
@@ -163,8 +163,9 @@ class CAAEConfig:
         _check_int(self, "seed", 0)
 
     @property
-    def identity_dims(self) -> int:
-        """How many leading entries of z the generator and D_z see."""
+    def person_dims(self) -> int:
+        """How many leading entries of z the generator and D_z see: the code's person
+        part, before the ``expression_dims`` of its expression part."""
         return self.latent_dim - self.expression_dims
 
     @property

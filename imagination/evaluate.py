@@ -27,7 +27,7 @@ import numpy as np
 
 from facedata import CLASSES, FaceDataset
 
-EVAL_SEED = 8_675_309  # identities of this seed are never used for training
+EVAL_SEED = 8_675_309  # persons of this seed are never used for training
 #: Subjects for choosing among a training run's epochs (never those of the reported figures).
 VALIDATION_SEED = EVAL_SEED + 1000
 #: How many validation subjects a run scores its epochs on (three times the reported 12:
@@ -551,8 +551,8 @@ def build_parser():
 
 def run(args) -> int:
     """A model's figures on faces it never saw, printed (and written to ``--out``)."""
-    from .caae import load
     from .pretrained import describe, pretrained_path, shipped
+    from .saving import load
 
     path = pretrained_path(args.model) if args.model in shipped() else Path(args.model)
     model = load(path, compile=False)

@@ -172,7 +172,7 @@ def _grid_inputs(faces, data: str, image_size: int) -> np.ndarray:
 
 def _identity(args, cfg, faces, out: Path):
     """The identity network of ``--identity`` for a model of configuration ``cfg``."""
-    from .identity import identity_network, train_identity_network
+    from .identity_network import identity_network, train_identity_network
 
     spec = args.identity
     if spec is None:
@@ -250,9 +250,10 @@ def run(args: argparse.Namespace) -> int:
         from facedata.loaders import check_root
 
         check_root(args.dataset, args.root)  # a wrong root before any work (TensorFlow's start)
-    from .caae import CAAE, load
+    from .caae import CAAE
     from .config import preset
     from .data import steps_per_epoch, to_tf_dataset, training_faces
+    from .saving import load
 
     if args.keep_best is not None and args.keep_best < 0:
         raise ValueError(f"--keep-best must be 0 or more epochs, got {args.keep_best}")
@@ -339,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "validation, test, or all (default: train, leaving validation and "
                         "test unseen)")
     parser.add_argument("--subjects", type=int, default=2000,
-                        help="synthetic identities to train on (default 2000)")
+                        help="synthetic persons to train on (default 2000)")
     parser.add_argument("--preset", default="cpu", choices=sorted(PRESETS),
                         help="the model's configuration: cpu (the synthetic default), real "
                         "(grey FER2013 faces), paper (default: cpu)")

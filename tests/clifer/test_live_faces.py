@@ -9,12 +9,12 @@ pytest.importorskip("mtcnn")
 from clifer.live import FaceFinder
 from clifer.personal import main
 from facedata.faces import crop_of, detector_named, face_crop, largest
-from facedata.synthetic import render_clip, sample_identities, write_video
+from facedata.synthetic import render_clip, sample_persons, write_video
 
 
 def clip(n: int = 30, seed: int = 4, expression: int = 1):
     """BGR frames of a synthetic person (320x240, the face swaying) and its recorded boxes."""
-    images, boxes = render_clip(sample_identities(1, 3)[0], expression, n, frame_size=(320, 240),
+    images, boxes = render_clip(sample_persons(1, 3)[0], expression, n, frame_size=(320, 240),
                                 face_size=150, seed=seed)  # fmt: skip
     return [np.ascontiguousarray(i[..., ::-1]) for i in images], boxes
 

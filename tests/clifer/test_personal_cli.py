@@ -13,7 +13,7 @@ from clifer.live import FaceFinder, frames
 from clifer.person_store import PersonStore
 from clifer.personal import main, per_second
 from facedata import CLASSES
-from facedata.synthetic import render_clip, sample_identities, write_video
+from facedata.synthetic import render_clip, sample_persons, write_video
 from imagination.pretrained import pretrained_path
 
 FPS = 15
@@ -34,7 +34,7 @@ def videos(tmp_path_factory):
     """One video per expression to learn from (1 s each), a test video of the six
     expressions in turn (1 s each, other takes), and one without a face."""
     folder = tmp_path_factory.mktemp("videos")
-    ada = sample_identities(1, 3)[0]
+    ada = sample_persons(1, 3)[0]
     paths = {}
     for c, name in enumerate(CLASSES):
         paths[name] = folder / f"{name}.mp4"
@@ -66,7 +66,7 @@ def test_frames_and_faces_of_a_video(videos):
     # the face is found on a scaled-down copy and boxed at the full frame's scale: near the
     # box the renderer recorded (calibrated to where the cascade puts it)
     finder = FaceFinder(64, detect_side=120)
-    images, boxes = render_clip(sample_identities(1, 3)[0], 2, 3, frame_size=(320, 240),
+    images, boxes = render_clip(sample_persons(1, 3)[0], 2, 3, frame_size=(320, 240),
                                 face_size=150, seed=5)
     for image, recorded in zip(images, boxes, strict=True):
         box, crop = finder.crop(np.ascontiguousarray(image[..., ::-1]))

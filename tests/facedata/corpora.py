@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from facedata.faces import RecordedFaces
-from facedata.synthetic import render_clip, sample_identities
+from facedata.synthetic import render_clip, sample_persons
 
 FPS = 8
 N_FRAMES = 24
@@ -31,7 +31,7 @@ FOURCC = {".mp4": "mp4v", ".avi": "MJPG"}
 
 @functools.cache
 def _identities(n: int) -> tuple:
-    return tuple(sample_identities(n, seed=0))
+    return tuple(sample_persons(n, seed=0))
 
 
 @functools.cache

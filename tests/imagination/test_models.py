@@ -75,7 +75,6 @@ def test_config_round_trip():
         ({"beta_1": 1.0}, ValueError, "beta_1"),
         ({"batch_size": 0}, ValueError, "batch_size"),
         ({"warmup_epochs": -1}, ValueError, "warmup_epochs"),
-        ({"keep_best": -2}, ValueError, "keep_best"),
         ({"expression_dims": 50}, ValueError, "below latent_dim"),
         ({"expression_dims": -1}, ValueError, "expression_dims"),
         ({"translate": 1}, TypeError, "translate"),

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from imagination.caae import load
 from imagination.config import PRESETS, TRAINING, CAAEConfig, TrainSettings, training
+from imagination.saving import load
 from imagination.train import build_parser, main, resumed_run, run
 
 # --keep-best 0: the cpu preset scores its last 8 epochs on validation subjects (a minute each)
