@@ -168,6 +168,17 @@ class GDMLearner:
         self.seconds = {"gdm": 0.0, "imagination": 0.0}
         self._fitted = False
 
+    @property
+    def fitted(self) -> bool:
+        """Whether the memories have learnt anything yet."""
+        return self._fitted
+
+    def restore(self, memory) -> None:
+        """Continue from ``memory``, a trained :class:`gwr.GrowingDualMemory` (read back
+        from a person's folder, for example)."""
+        self.memory = memory
+        self._fitted = True
+
     def learn_class(self, features: np.ndarray, label: int, clips: np.ndarray,
                     imagine: bool | None = None) -> None:
         """Learn one class: its frames' features (sorted by clip and frame) as episodes,

@@ -42,9 +42,9 @@ def frames(video: str | os.PathLike | None = None, camera: int | None = None,
     if every < 1:
         raise ValueError(f"every must be at least 1, got {every}")
     if video is not None:
-        from facedata.video import _open
+        from facedata.video import open_video
 
-        capture = _open(video)
+        capture = open_video(video)
         fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
     else:
         capture = cv2.VideoCapture(int(camera))

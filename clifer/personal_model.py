@@ -183,7 +183,7 @@ class PersonalModel:
 
     def sizes(self) -> dict[str, int]:
         """Neurons in GDM-E and GDM-S."""
-        if not self.classes_seen and not self._learner._fitted:
+        if not self.classes_seen and not self._learner.fitted:
             return {"episodic": 0, "semantic": 0}
         return self._learner.sizes()
 
@@ -256,8 +256,7 @@ class PersonalModel:
                     if shipped else "load it with that model")
             raise ValueError(f"person {person!r} was learnt with another imagination model "
                              f"(weights {state['imagination']}): {hint}")
-        model._learner.memory = memory
-        model._learner._fitted = True
+        model._learner.restore(memory)
         model.classes_seen = list(state["classes_seen"])
         model.n_observed = int(state["n_observed"])
         return model

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from facedata._quiet import follow_parent
+from facedata.commandline import follow_parent
 
 from .conditions import CONDITIONS
 from .learners import LearnerSettings

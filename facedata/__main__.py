@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .commandline import prog, run_command
+from .commandline import positive_float, positive_int, prog, run_command
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -79,10 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     synth = sub.add_parser("synth", help="write a synthetic corpus in the RAVDESS layout")
     synth.add_argument("--out", required=True, type=Path, help="folder to write Actor_XX/ into")
-    synth.add_argument("--subjects", type=int, default=4, help="number of subjects (default 4)")
+    synth.add_argument("--subjects", type=positive_int, default=4, help="number of subjects (default 4)")
     synth.add_argument("--seed", type=int, default=0)
-    synth.add_argument("--fps", type=int, default=30)
-    synth.add_argument("--seconds", type=float, default=3.0, help="length of each clip")
+    synth.add_argument("--fps", type=positive_int, default=30)
+    synth.add_argument("--seconds", type=positive_float, default=3.0, help="length of each clip")
     synth.add_argument("--quiet", action="store_true", help="no progress bar")
     synth.set_defaults(run=_synth)
 
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.add_argument("--root", required=True, type=Path,
                          help="the dataset as distributed (a folder; for fer2013 and an own "
                          "manifest also the CSV itself)")  # fmt: skip
-    prepare.add_argument("--image-size", type=int, default=96, help="side of the face crops")
+    prepare.add_argument("--image-size", type=positive_int, default=96, help="side of the face crops")
     prepare.add_argument("--faces", choices=FACE_MODES,
                          help="find faces with the detector, or use recorded boxes where a "
                          "corpus has them (default auto: recorded when present), or take "
@@ -122,9 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     faces = sub.add_parser("faces", help="a picture of synthetic subjects' six expressions")
     faces.add_argument("--out", required=True, type=Path, help="image file (.png)")
-    faces.add_argument("--subjects", type=int, default=3)
+    faces.add_argument("--subjects", type=positive_int, default=3)
     faces.add_argument("--seed", type=int, default=0)
-    faces.add_argument("--size", type=int, default=96, help="side of each face")
+    faces.add_argument("--size", type=positive_int, default=96, help="side of each face")
     faces.set_defaults(run=_faces)
     return parser
 

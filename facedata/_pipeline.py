@@ -32,7 +32,14 @@ from .align import EYE_DISTANCE, EYE_LINE
 from .dataset import CLASSES, FaceDataset, LoadReport
 from .faces import FaceDetector, RecordedFaces, crop_face, face_crop, largest_face, resolve_detector
 from .images import UNREADABLE, ImageError, read_image
-from .video import VideoError, VideoInfo, _backend, chunked_frame_indices, probe, read_frames
+from .video import (
+    VideoError,
+    VideoInfo,
+    chunked_frame_indices,
+    probe,
+    read_frames,
+    video_backend,
+)
 
 # -- skip reasons (the keys of LoadReport.skipped; tests count them exactly) -------
 UNREADABLE_VIDEO = "unreadable video"
@@ -309,7 +316,7 @@ def _frames_of(
 def header_frames(path: str | os.PathLike) -> int:
     """The number of frames a video's header lists (0 when it lists none or does not
     open): a truncated file keeps claiming its whole length."""
-    capture = cv2.VideoCapture(os.fspath(path), _backend())
+    capture = cv2.VideoCapture(os.fspath(path), video_backend())
     try:
         return max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT))) if capture.isOpened() else 0
     finally:

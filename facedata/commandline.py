@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ._quiet import follow_parent as follow_parent  # for worker processes of a command
 from ._quiet import parse_args
 
 #: The exit status of a command stopped by Ctrl-C (128 + SIGINT, as a shell reports it).

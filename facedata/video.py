@@ -44,7 +44,7 @@ class VideoInfo:
         return self.n_frames / self.fps
 
 
-def _backend() -> int:
+def video_backend() -> int:
     """FFmpeg when OpenCV has it: with ``CAP_ANY`` a file name holding ``%``
     could be taken for an image-sequence pattern."""
     if cv2.videoio_registry.hasBackend(cv2.CAP_FFMPEG):
@@ -52,13 +52,13 @@ def _backend() -> int:
     return cv2.CAP_ANY
 
 
-def _open(path: str | os.PathLike) -> cv2.VideoCapture:
+def open_video(path: str | os.PathLike) -> cv2.VideoCapture:
     """An opened capture, or :class:`VideoError` naming the file."""
     if not os.path.isfile(path):
         raise VideoError(f"{path}: no such file")
     if os.path.getsize(path) == 0:
         raise VideoError(f"{path}: empty file")
-    capture = cv2.VideoCapture(os.fspath(path), _backend())
+    capture = cv2.VideoCapture(os.fspath(path), video_backend())
     if not capture.isOpened():
         capture.release()
         raise VideoError(f"{path}: cannot be opened as a video")
@@ -75,7 +75,7 @@ def _read_next(capture: cv2.VideoCapture) -> np.ndarray | None:
 
 def _count_frames(path: str | os.PathLike) -> int:
     """Frames decodable from the start, one by one (the exact count)."""
-    capture = _open(path)
+    capture = open_video(path)
     try:
         n = 0
         while _read_next(capture) is not None:
@@ -106,7 +106,7 @@ def probe(path: str | os.PathLike, *, exact: bool = False) -> VideoInfo:
     Raises :class:`VideoError` for a missing, empty or unreadable file, one
     with no decodable frame, or one without a frame rate.
     """
-    capture = _open(path)
+    capture = open_video(path)
     try:
         claimed = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
         fps = float(capture.get(cv2.CAP_PROP_FPS))
@@ -135,7 +135,7 @@ def read_frames(path: str | os.PathLike, indices: Iterable[int]) -> dict[int, np
     wanted = sorted({int(i) for i in indices})
     if wanted and wanted[0] < 0:
         raise ValueError(f"frame indices must be >= 0, got {wanted[0]}")
-    capture = _open(path)
+    capture = open_video(path)
     frames: dict[int, np.ndarray] = {}
     try:
         want = set(wanted)

@@ -68,7 +68,7 @@ def save_networks(path, networks: dict, kind: str, params: dict | None = None) -
     arrays = {}
     nets = {}
     for prefix, net in networks.items():
-        state = net._check_fitted()
+        state = net.network_state()
         n = state.n_slots
         for name in _ROW_ARRAYS:
             arrays[_key(prefix, name)] = getattr(state, name)[:n]
@@ -151,11 +151,11 @@ def checked_params(cls, params, where: str):
     names and bad values are a ValueError naming ``where``."""
     if not isinstance(params, dict):
         raise ValueError(f"{where}: the parameters must be a JSON object, got {_brief(params)}")
-    unknown = sorted(set(params) - set(cls._param_names()))
+    valid = list(cls().get_params())
+    unknown = sorted(set(params) - set(valid))
     if unknown:
         raise ValueError(
-            f"{where}: unknown parameters {unknown} for {cls.__name__} "
-            f"(valid: {cls._param_names()})"
+            f"{where}: unknown parameters {unknown} for {cls.__name__} (valid: {valid})"
         )
     try:
         return cls(**params).check_params()
@@ -361,9 +361,7 @@ def _restore(net, a: dict, n_features: int, quantization_error: list) -> None:
     state.alive[:n] = 1
     state.ctx_prev[:] = a["ctx_prev"]
     state.counters[:] = a["counters"]
-    net._state = state
-    net.n_features_in_ = n_features
-    net.quantization_error_ = np.asarray(quantization_error, float)
+    net.set_network_state(state, n_features, quantization_error)
 
 
 def load_networks(path, kind: str, prefixes: tuple[str, ...] = ("",)) -> tuple[dict, dict]:

@@ -492,6 +492,22 @@ class GammaGWR(ParamsMixin):
         return self._labels_of(np.arange(n))
 
     # -- persistence -------------------------------------------------------------
+    def network_state(self) -> NetworkState:
+        """The fitted network's arrays (neurons, edges, context, counters): what
+        :mod:`gwr.io` writes. Read it, do not change it; raises ``NotFittedError``
+        before the first fit."""
+        return self._check_fitted()
+
+    def set_network_state(
+        self, state: NetworkState, n_features: int, quantization_error=()
+    ) -> GammaGWR:
+        """Make this (unfitted or fitted) network the one ``state`` holds, as read
+        back by :mod:`gwr.io` (which checks the arrays first); returns ``self``."""
+        self._state = state
+        self.n_features_in_ = int(n_features)
+        self.quantization_error_ = np.asarray(quantization_error, float)
+        return self
+
     def save(self, path: str | Path) -> None:
         """Write the network to ``path`` (``.npz`` with a JSON header)."""
         from .io import save_networks

@@ -523,7 +523,7 @@ def build_parser():
     import argparse
 
     from facedata import DATASETS
-    from facedata.commandline import prog
+    from facedata.commandline import positive_int, prog
 
     parser = argparse.ArgumentParser(
         prog=prog("imagination-evaluate", "imagination.evaluate"),
@@ -538,7 +538,7 @@ def build_parser():
     parser.add_argument("--root", type=Path, help="the data set's folder")
     parser.add_argument("--faces", help="how the own layout finds faces (e.g. whole for "
                         "face crops); default: the loader's")
-    parser.add_argument("--group", type=int, default=IDENTITY_GROUP,
+    parser.add_argument("--group", type=positive_int, default=IDENTITY_GROUP,
                         help=f"identity is judged within groups of about this many persons "
                         f"(default {IDENTITY_GROUP})")
     parser.add_argument("--identity-root", type=Path, metavar="DIR",

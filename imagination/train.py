@@ -339,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="for a dataset with splits (fer2013): comma-separated train, "
                         "validation, test, or all (default: train, leaving validation and "
                         "test unseen)")
-    parser.add_argument("--subjects", type=int, default=2000,
+    parser.add_argument("--subjects", type=positive_int, default=2000,
                         help="synthetic persons to train on (default 2000)")
     parser.add_argument("--preset", default="cpu", choices=sorted(PRESETS),
                         help="the model's configuration: cpu (the synthetic default), real "
@@ -362,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--id-weight", type=float,
                         help="weight of the identity loss (default: the preset's; "
                         f"{_by_preset(PRESETS, 'id_weight')})")
-    parser.add_argument("--identity-epochs", type=int, default=10)
+    parser.add_argument("--identity-epochs", type=positive_int, default=10)
     parser.add_argument("--out", required=True, type=Path, help="folder for the run's files")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
     parser.add_argument("--keep-best", type=int, metavar="N",
