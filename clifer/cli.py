@@ -45,10 +45,3 @@ def add_running_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=positive_int, default=1, help="local worker processes")
     parser.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:8786)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-def real_dataset_named(args: argparse.Namespace, configured: str) -> bool:
-    """Whether ``--dataset`` names a real dataset while the configuration's is the
-    synthetic one: its number of synthetic subjects then means nothing, and the real
-    dataset runs all its subjects (``subjects`` None) unless ``--subjects`` says which."""
-    return args.dataset not in (None, "synthetic") and configured == "synthetic"

@@ -50,7 +50,7 @@ from pathlib import Path
 
 from facedata.commandline import Interrupted, positive_int, prog, run_command, with_flags
 
-from .cli import add_loader_option, add_running_options, real_dataset_named
+from .cli import add_loader_option, add_running_options
 from .config import ExperimentConfig
 from .protocol import cell_problem
 from .report import failure_summary, plot_imagined, write_reports
@@ -107,8 +107,7 @@ def configuration(args: argparse.Namespace) -> ExperimentConfig:
     option given set (:data:`FLAGS`); a real ``--dataset`` runs all its subjects unless
     ``--subjects`` says which."""
     cfg = ExperimentConfig.from_file(args.config) if args.config else ExperimentConfig()
-    real = real_dataset_named(args, cfg.dataset)
-    return with_flags(cfg, args, FLAGS, **({"subjects": None} if real else {}))
+    return with_flags(cfg, args, FLAGS)
 
 
 def run(args: argparse.Namespace) -> int:

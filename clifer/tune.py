@@ -30,7 +30,7 @@ import pandas as pd
 
 from facedata.commandline import Interrupted, positive_int, prog, run_command, with_flags
 
-from .cli import add_loader_option, add_running_options, real_dataset_named
+from .cli import add_loader_option, add_running_options
 from .experiment import check_dataset, dataset_help
 from .orders import parse_orders
 from .protocol import SubjectFeatures
@@ -202,8 +202,7 @@ def configuration(args: argparse.Namespace) -> TuneConfig:
     given set (:data:`FLAGS`); a real ``--dataset`` runs all its subjects unless the
     search's experiment names them."""
     cfg = TuneConfig.from_file(args.config) if args.config else TuneConfig()
-    real = real_dataset_named(args, cfg.experiment.dataset)
-    return with_flags(cfg, args, FLAGS, **({"experiment.subjects": None} if real else {}))
+    return with_flags(cfg, args, FLAGS)
 
 
 def run(args: argparse.Namespace) -> int:

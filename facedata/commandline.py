@@ -144,6 +144,7 @@ def flag_values(args: argparse.Namespace, fields: Mapping[str, str]) -> dict[str
 
 def with_values(config: Any, values: Mapping[str, Any]) -> Any:
     """``config`` (a dataclass, or a dict) with ``values`` (``{field: value}``) set, in one
+    call of the configuration's own ``replace`` if it has one, else of
     :func:`dataclasses.replace` (so that it is checked once, with all of them). A dotted
     field (``objective.metric``) sets a field of a nested dataclass or dict; a dict value
     given for a dict field is merged into it (a repeatable ``KEY=VALUE`` option adds to
@@ -169,7 +170,8 @@ def with_values(config: Any, values: Mapping[str, Any]) -> Any:
         own[head] = with_values({} if old is None else old, inner)
     if current is not None:
         return {**current, **own}
-    return dataclasses.replace(config, **own)
+    replace = getattr(config, "replace", None)  # the configuration's own rules, if it has them
+    return replace(**own) if callable(replace) else dataclasses.replace(config, **own)
 
 
 def with_flags(
