@@ -112,10 +112,17 @@ def search_args(W, alive, C, alphas) -> tuple:
     from gwr import _kernels as K
 
     return (
-        W, W.astype(np.float32), alive, W.shape[0], C, np.empty(C.shape, np.float32),
-        alphas, alphas.astype(np.float32), np.empty(K.N_CANDIDATES, np.int64),
+        W,
+        W.astype(np.float32),
+        alive,
+        W.shape[0],
+        C,
+        np.empty(C.shape, np.float32),
+        alphas,
+        alphas.astype(np.float32),
+        np.empty(K.N_CANDIDATES, np.int64),
         np.empty(K.N_CANDIDATES, np.float32),
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(scope="session", name="search_args")

@@ -32,8 +32,11 @@ def _photos() -> dict[str, np.ndarray]:
     astronaut = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     frame = np.full((480, 640, 3), 110, np.uint8)  # a video call: the face a third of the height
     frame[60:460, 170:470] = cv2.resize(astronaut[20:420, 100:400], (300, 400))
-    return {"astronaut_512": astronaut, "grace_hopper_600x512": hopper,
-            "frame_320x240": cv2.resize(frame, (320, 240), interpolation=cv2.INTER_AREA)}
+    return {
+        "astronaut_512": astronaut,
+        "grace_hopper_600x512": hopper,
+        "frame_320x240": cv2.resize(frame, (320, 240), interpolation=cv2.INTER_AREA),
+    }
 
 
 def test_detection_cost_per_image(benchmark, record, best_times):
@@ -57,6 +60,7 @@ def test_detection_cost_per_image(benchmark, record, best_times):
     figures = {f"{k}_ms": v for k, v in ms.items()}
     for name in photos:
         figures[f"mtcnn_over_haar_{name}"] = ms[f"mtcnn_{name}"] / ms[f"haar_{name}"]
-    figures["detection_over_tracking_320x240"] = (ms["mtcnn_frame_320x240"]
-                                                  / ms["tracking_step_320x240"])  # fmt: skip
+    figures["detection_over_tracking_320x240"] = (
+        ms["mtcnn_frame_320x240"] / ms["tracking_step_320x240"]
+    )
     record(benchmark, "face_detection_cost", target="(figures only)", holds=True, **figures)

@@ -90,20 +90,28 @@ def test_imagination_speed(benchmark, record, name):
     warmup = step_time(model, data, STEPS[name], adversarial=False)
     adversarial = step_time(model, data, STEPS[name], adversarial=True)
     phase = [WarmupSchedule(0)]
-    benchmark.pedantic(lambda: model.fit(data.take(1), epochs=1, verbose=0, callbacks=phase),
-                       rounds=1, iterations=1)  # fmt: skip
-    encode_rate, imagine_rate = inference_rates(model, faces.images[:BATCH * 2])
+    benchmark.pedantic(
+        lambda: model.fit(data.take(1), epochs=1, verbose=0, callbacks=phase),
+        rounds=1,
+        iterations=1,
+    )
+    encode_rate, imagine_rate = inference_rates(model, faces.images[: BATCH * 2])
     adv_flops = training_step_flops(model, BATCH, adversarial=True)
     warm_flops = training_step_flops(model, BATCH, adversarial=False)
     adv_fraction = adv_flops / adversarial / peak
     holds = adv_fraction >= TARGET if name == "paper" else True
     record(
-        benchmark, f"imagination_{name}",
-        target=(f"paper preset adversarial step >= {TARGET:.0%} of the matmul peak"
-                if name == "paper" else "figures only"),
+        benchmark,
+        f"imagination_{name}",
+        target=(
+            f"paper preset adversarial step >= {TARGET:.0%} of the matmul peak"
+            if name == "paper"
+            else "figures only"
+        ),
         holds=holds,
         matmul_peak_gflops=peak / 1e9,
-        warmup_step_s=warmup, adversarial_step_s=adversarial,
+        warmup_step_s=warmup,
+        adversarial_step_s=adversarial,
         train_images_per_s_warmup=BATCH / warmup,
         train_images_per_s_adversarial=BATCH / adversarial,
         warmup_gflops=warm_flops / warmup / 1e9,
@@ -113,7 +121,7 @@ def test_imagination_speed(benchmark, record, name):
         encode_images_per_s=encode_rate,
         imagine_images_per_s=imagine_rate,
         encode_mflops_per_image=inference_flops(model) / 1e6,
-        generate_mflops_per_image=(inference_flops(model, classes=1)
-                                   - inference_flops(model)) / 1e6,
-    )  # fmt: skip
+        generate_mflops_per_image=(inference_flops(model, classes=1) - inference_flops(model))
+        / 1e6,
+    )
     assert holds

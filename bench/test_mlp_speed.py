@@ -84,14 +84,25 @@ def test_mlp_cell_vs_fit_per_class(benchmark, record, best_times):
     old, new = fit_cell(train, test, settings), learner_cell(train, test, settings)  # warm
     for a, b in zip(old, new, strict=True):
         np.testing.assert_array_equal(a, b)
-    seconds = best_times({"fit_per_class": lambda: fit_cell(train, test, settings),
-                          "learner": lambda: learner_cell(train, test, settings)}, repeats=2)
+    seconds = best_times(
+        {
+            "fit_per_class": lambda: fit_cell(train, test, settings),
+            "learner": lambda: learner_cell(train, test, settings),
+        },
+        repeats=2,
+    )
     benchmark.pedantic(lambda: learner_cell(train, test, settings), rounds=1, iterations=1)
     ratio = seconds["fit_per_class"] / seconds["learner"]
-    record(benchmark, "mlp_cell", target="the mlp cell >= 10x faster than fit per class",
-           holds=ratio >= 10, fit_per_class_s=seconds["fit_per_class"],
-           learner_s=seconds["learner"], ratio=ratio,
-           steps_per_cell=6 * settings.mlp_epochs * -(-N_TRAIN // settings.mlp_batch_size))
+    record(
+        benchmark,
+        "mlp_cell",
+        target="the mlp cell >= 10x faster than fit per class",
+        holds=ratio >= 10,
+        fit_per_class_s=seconds["fit_per_class"],
+        learner_s=seconds["learner"],
+        ratio=ratio,
+        steps_per_cell=6 * settings.mlp_epochs * -(-N_TRAIN // settings.mlp_batch_size),
+    )
     assert ratio >= 10
 
 
@@ -107,9 +118,18 @@ def test_demo_cells_time(benchmark, record):
     data, _ = encode_subjects(faces, model, test_fraction=cfg.test_fraction, seed=cfg.seed)
     cells, _ = plan([d.subject for d in data], parse_orders(cfg.orders), cfg.conditions)
     outcomes = benchmark.pedantic(
-        lambda: list(run_cells(cells, {d.subject: d for d in data}, cfg.learner,
-                               imagination=str(cfg.imagination_file()), seed=cfg.seed)),
-        rounds=1, iterations=1)
+        lambda: list(
+            run_cells(
+                cells,
+                {d.subject: d for d in data},
+                cfg.learner,
+                imagination=str(cfg.imagination_file()),
+                seed=cfg.seed,
+            )
+        ),
+        rounds=1,
+        iterations=1,
+    )
     wall = benchmark.stats.stats.min
     assert not [o.error for o in outcomes if o.error]
     by_condition: dict[str, list[float]] = {}
@@ -119,8 +139,15 @@ def test_demo_cells_time(benchmark, record):
         by_condition.setdefault(o.cell.condition, []).append(total)
     cell_s = sum(map(sum, by_condition.values()))
     means = {f"{c}_mean_cell_s": float(np.mean(v)) for c, v in by_condition.items()}
-    record(benchmark, "demo_cells", target=f"the demo's {len(cells)} cells <= "
-           f"{TARGET_DEMO_S:.0f} s of cell time", holds=cell_s <= TARGET_DEMO_S,
-           cells=len(cells), cell_s=cell_s, wall_s=wall, **means,
-           mlp_share=sum(by_condition.get("mlp", [])) / cell_s)
+    record(
+        benchmark,
+        "demo_cells",
+        target=f"the demo's {len(cells)} cells <= {TARGET_DEMO_S:.0f} s of cell time",
+        holds=cell_s <= TARGET_DEMO_S,
+        cells=len(cells),
+        cell_s=cell_s,
+        wall_s=wall,
+        **means,
+        mlp_share=sum(by_condition.get("mlp", [])) / cell_s,
+    )
     assert cell_s <= TARGET_DEMO_S

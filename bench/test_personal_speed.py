@@ -52,8 +52,10 @@ def test_live_recognition_speed(benchmark, record, best_times, tmp_path):
         crops = [finder.crop(np.ascontiguousarray(i[..., ::-1]))[1] for i in images]
         pm.observe(np.stack([c for c in crops if c is not None]), c)
     video = tmp_path / "call.mp4"
-    clips = [render_clip(person, c, 30, frame_size=SIZE, face_size=300, seed=50 + c)[0]
-             for c in range(len(CLASSES))]
+    clips = [
+        render_clip(person, c, 30, frame_size=SIZE, face_size=300, seed=50 + c)[0]
+        for c in range(len(CLASSES))
+    ]
     write_video(video, np.concatenate(clips), 30)
     n = 30 * len(CLASSES)
     truth = np.repeat(np.arange(len(CLASSES)), 30)
@@ -63,8 +65,11 @@ def test_live_recognition_speed(benchmark, record, best_times, tmp_path):
         detector, every = FINDERS[name]
         finder = FaceFinder(model.config.image_size, detector=detector, every=every)
         labels = np.array([a.label for _, a in recognise(pm, frames(video=video), finder)])
-        found[name] = ((labels >= 0).sum(), finder.tracker.detections,
-                       float((labels == truth).mean()))  # fmt: skip
+        found[name] = (
+            (labels >= 0).sum(),
+            finder.tracker.detections,
+            float((labels == truth).mean()),
+        )
         return len(labels)
 
     for name in FINDERS:
@@ -77,18 +82,33 @@ def test_live_recognition_speed(benchmark, record, best_times, tmp_path):
         finder = FaceFinder(model.config.image_size)
         return [finder.crop(image) for image in decoded]
 
-    parts = best_times({"decode": lambda: sum(1 for _ in frames(video=video)),
-                        "find": find_all}, repeats=2)  # fmt: skip
+    parts = best_times(
+        {"decode": lambda: sum(1 for _ in frames(video=video)), "find": find_all}, repeats=2
+    )
     benchmark.pedantic(loops["mtcnn_tracked"], rounds=1, iterations=1)
     fps = {name: n / s for name, s in seconds.items()}
     default = seconds["mtcnn_tracked"]
     per_finder = {}
     for name in FINDERS:
         faces, detections, right = found[name]
-        per_finder.update({f"{name}_frames_per_s": fps[name], f"{name}_faces_found": int(faces),
-                           f"{name}_detections": detections, f"{name}_named_right": right})
-    record(benchmark, "personal_predict", target=f">= {TARGET_FPS:.0f} frames/s",
-           holds=fps["mtcnn_tracked"] >= TARGET_FPS, frames=n, detect_every=DEFAULT_EVERY,
-           frames_per_s=fps["mtcnn_tracked"], **per_finder,
-           decode_share=parts["decode"] / default, find_crop_share=parts["find"] / default,
-           encode_memory_share=max(0.0, 1 - (parts["decode"] + parts["find"]) / default))
+        per_finder.update(
+            {
+                f"{name}_frames_per_s": fps[name],
+                f"{name}_faces_found": int(faces),
+                f"{name}_detections": detections,
+                f"{name}_named_right": right,
+            }
+        )
+    record(
+        benchmark,
+        "personal_predict",
+        target=f">= {TARGET_FPS:.0f} frames/s",
+        holds=fps["mtcnn_tracked"] >= TARGET_FPS,
+        frames=n,
+        detect_every=DEFAULT_EVERY,
+        frames_per_s=fps["mtcnn_tracked"],
+        **per_finder,
+        decode_share=parts["decode"] / default,
+        find_crop_share=parts["find"] / default,
+        encode_memory_share=max(0.0, 1 - (parts["decode"] + parts["find"]) / default),
+    )

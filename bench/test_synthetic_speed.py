@@ -46,6 +46,12 @@ def test_render_face_speed(benchmark, record, one_thread):
     S.render_clip(people[0], 2, 300, seed=1)
     clip_fps = 300 / (time.perf_counter() - t0)
     target = f">= {TARGET:.0f} frames/s of 96x96 with jitter"
-    record(benchmark, "synthetic_faces", target=target, holds=face_fps >= TARGET,
-           render_face_fps=face_fps, render_clip_fps=clip_fps)  # fmt: skip
+    record(
+        benchmark,
+        "synthetic_faces",
+        target=target,
+        holds=face_fps >= TARGET,
+        render_face_fps=face_fps,
+        render_clip_fps=clip_fps,
+    )
     assert face_fps >= TARGET

@@ -144,9 +144,12 @@ def test_insertion_path_vs_reference(benchmark, reference, best_times, record):
     X, y = _stream(rng, 20000)
 
     ref = reference.ReferenceGWR(
-        protos, n_classes=N_CLASSES, activation_threshold=1.0, habituation_threshold=2.0,
+        protos,
+        n_classes=N_CLASSES,
+        activation_threshold=1.0,
+        habituation_threshold=2.0,
         max_age=NO_PRUNING,
-    )  # fmt: skip
+    )
     n_ref = 10
     n_ref_start = ref.n_neurons
     counts = {"reference": 0, "gwr": 0}

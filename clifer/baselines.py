@@ -98,18 +98,21 @@ def step_scores(y_test, predicted, seen: Iterable[int]) -> list[tuple[int, str, 
     return rows
 
 
-def curve_rows(subject: str, order: Order, baseline: str, y_test,
-               predictions: Sequence) -> pd.DataFrame:
+def curve_rows(
+    subject: str, order: Order, baseline: str, y_test, predictions: Sequence
+) -> pd.DataFrame:
     """The long-format table (:data:`clifer.protocol.COLUMNS`) of one subject and order:
     ``predictions[s]`` are the baseline's labels for ``y_test`` after step ``s``."""
     if len(predictions) != len(order):
-        raise ValueError(f"{len(predictions)} steps of predictions for an order of "
-                         f"{len(order)} classes")
+        raise ValueError(
+            f"{len(predictions)} steps of predictions for an order of {len(order)} classes"
+        )
     name, rows = order_name(order), []
     for step, (c, predicted) in enumerate(zip(order, predictions, strict=True), start=1):
         for experiment, metric, value in step_scores(y_test, predicted, order[:step]):
-            rows.append((subject, name, baseline, MEMORY, step, CLASSES[c], experiment,
-                         metric, value))
+            rows.append(
+                (subject, name, baseline, MEMORY, step, CLASSES[c], experiment, metric, value)
+            )
     return _table(rows)
 
 
@@ -135,8 +138,15 @@ def _split(dataset, test_fraction: float, seed: int, subjects: Iterable[str]):
         yield subject, tr[np.lexsort((tr.frames, tr.clips))], te
 
 
-def hog_1nn_table(dataset, subjects: Iterable[str], orders: Sequence[Order], *,
-                  image_size: int, test_fraction: float = 0.3, seed: int = 0) -> pd.DataFrame:
+def hog_1nn_table(
+    dataset,
+    subjects: Iterable[str],
+    orders: Sequence[Order],
+    *,
+    image_size: int,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+) -> pd.DataFrame:
     """The HOG 1-NN baseline's measurements for each subject and order; crops resized to
     ``image_size`` (what the imagination model sees) before their HOG features."""
     from imagination.evaluate import hog_features
@@ -167,13 +177,22 @@ def generic_predictions(model, images: np.ndarray, batch_size: int = 256) -> np.
         x = check_images(images, model.config.image_size)
     else:
         x = prepare(images)
-    logits = [np.asarray(model.classifier(x[i:i + batch_size], training=False))
-              for i in range(0, len(x), batch_size)]
+    logits = [
+        np.asarray(model.classifier(x[i : i + batch_size], training=False))
+        for i in range(0, len(x), batch_size)
+    ]
     return np.argmax(np.concatenate(logits), axis=1)
 
 
-def generic_table(dataset, subjects: Iterable[str], orders: Sequence[Order], model, *,
-                  test_fraction: float = 0.3, seed: int = 0) -> pd.DataFrame:
+def generic_table(
+    dataset,
+    subjects: Iterable[str],
+    orders: Sequence[Order],
+    model,
+    *,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+) -> pd.DataFrame:
     """The generic classifier's measurements: its labels of each subject's test crops
     (the same at every step), scored after each step of each order."""
     from .features import resized
@@ -184,8 +203,7 @@ def generic_table(dataset, subjects: Iterable[str], orders: Sequence[Order], mod
             raise ValueError(f"subject {subject} has no test crops")
         predicted = generic_predictions(model, resized(te.images, model.config.image_size))
         for order in orders:
-            parts.append(curve_rows(subject, order, "generic", te.labels,
-                                    [predicted] * len(order)))
+            parts.append(curve_rows(subject, order, "generic", te.labels, [predicted] * len(order)))
     return _concat(parts)
 
 
@@ -202,21 +220,36 @@ def chance_table(subjects: Iterable[str], orders: Sequence[Order]) -> pd.DataFra
     return _table(rows)
 
 
-def baseline_table(dataset, subjects: Sequence[str], orders: Sequence[Order], model, *,
-                   test_fraction: float = 0.3, seed: int = 0) -> pd.DataFrame:
+def baseline_table(
+    dataset,
+    subjects: Sequence[str],
+    orders: Sequence[Order],
+    model,
+    *,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+) -> pd.DataFrame:
     """All three baselines' measurements (HOG 1-NN, generic classifier, chance)."""
     subjects = list(subjects)
-    return _concat([
-        hog_1nn_table(dataset, subjects, orders, image_size=model.config.image_size,
-                      test_fraction=test_fraction, seed=seed),
-        generic_table(dataset, subjects, orders, model, test_fraction=test_fraction,
-                      seed=seed),
-        chance_table(subjects, orders),
-    ])
+    return _concat(
+        [
+            hog_1nn_table(
+                dataset,
+                subjects,
+                orders,
+                image_size=model.config.image_size,
+                test_fraction=test_fraction,
+                seed=seed,
+            ),
+            generic_table(dataset, subjects, orders, model, test_fraction=test_fraction, seed=seed),
+            chance_table(subjects, orders),
+        ]
+    )
 
 
-def table_problem(table: pd.DataFrame, subjects: Sequence[str],
-                  orders: Sequence[Order]) -> str | None:
+def table_problem(
+    table: pd.DataFrame, subjects: Sequence[str], orders: Sequence[Order]
+) -> str | None:
     """What keeps a stored baselines table from serving this run (None: it serves): its
     columns, and every baseline measured for every subject and order."""
     if list(table.columns) != list(COLUMNS):
@@ -230,9 +263,16 @@ def table_problem(table: pd.DataFrame, subjects: Sequence[str],
     return None
 
 
-def load_or_compute(folder: str | Path, dataset, subjects: Sequence[str],
-                    orders: Sequence[Order], model, *, test_fraction: float = 0.3,
-                    seed: int = 0) -> tuple[pd.DataFrame, bool]:
+def load_or_compute(
+    folder: str | Path,
+    dataset,
+    subjects: Sequence[str],
+    orders: Sequence[Order],
+    model,
+    *,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, bool]:
     """The run's baselines: ``folder/baselines.csv`` when it holds them for these subjects
     and orders (the run folder's configuration fixes the rest), else computed and
     written (atomically); the table and whether it was computed now."""
@@ -247,8 +287,7 @@ def load_or_compute(folder: str | Path, dataset, subjects: Sequence[str],
                 return table, False
         except (OSError, ValueError, KeyError, pd.errors.ParserError):
             pass
-    table = baseline_table(dataset, subjects, orders, model, test_fraction=test_fraction,
-                           seed=seed)
+    table = baseline_table(dataset, subjects, orders, model, test_fraction=test_fraction, seed=seed)
     write_atomically(path, lambda tmp: table.to_csv(tmp, index=False))
     return table, True
 
@@ -261,9 +300,13 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     and after the last class, and macro F1 after the last: mean and 95% interval over
     subjects (a subject's orders averaged first; :func:`clifer.metrics.mean_interval`), as
     text (``mean [low, high]``), with the number of (subject, order)."""
-    columns = ["baseline", "exp 2 micro f1 after the first class",
-               "exp 2 micro f1 after the last class", "exp 2 macro f1 after the last class",
-               "n"]
+    columns = [
+        "baseline",
+        "exp 2 micro f1 after the first class",
+        "exp 2 micro f1 after the last class",
+        "exp 2 macro f1 after the last class",
+        "n",
+    ]
     if table.empty:
         return pd.DataFrame(columns=columns)
     rows = []
@@ -287,12 +330,14 @@ def summary_markdown(table: pd.DataFrame) -> str:
     """The summary's "Baselines" part (Markdown)."""
     from .report import markdown_table
 
-    return "\n".join([
-        "## Baselines\n",
-        "Scored like CLIFER on the same split, Experiment 2 (the test crops of all six "
-        "classes); mean and 95% interval over subjects. HOG 1-NN keeps every "
-        "training crop of the classes seen (nothing forgotten, nothing imagined); the "
-        "generic classifier never saw the person and is the same at every step; chance "
-        f"is 1/{len(CLASSES)} ({CHANCE:.3f}). All measurements are in `{FILE}`.\n",
-        markdown_table(summary(table)) + "\n",
-    ])
+    return "\n".join(
+        [
+            "## Baselines\n",
+            "Scored like CLIFER on the same split, Experiment 2 (the test crops of all six "
+            "classes); mean and 95% interval over subjects. HOG 1-NN keeps every "
+            "training crop of the classes seen (nothing forgotten, nothing imagined); the "
+            "generic classifier never saw the person and is the same at every step; chance "
+            f"is 1/{len(CLASSES)} ({CHANCE:.3f}). All measurements are in `{FILE}`.\n",
+            markdown_table(summary(table)) + "\n",
+        ]
+    )

@@ -23,8 +23,15 @@ def whole(value: Any, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def number(value: Any, name: str, low: float | None = None, high: float | None = None, *,
-           low_open: bool = False, high_open: bool = False) -> float:
+def number(
+    value: Any,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
     """``value`` as a float, if it is a finite real number (not a bool) within the bounds
     (``low_open``/``high_open``: the bound itself is excluded)."""
     if low is not None and high is not None:
@@ -36,8 +43,7 @@ def number(value: Any, name: str, low: float | None = None, high: float | None =
     else:
         allowed = "finite"
     message = f"{name} must be a number {allowed}, got {value!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-            or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise ValueError(message)
     v = float(value)
     if low is not None and (v < low or (low_open and v == low)):
@@ -69,8 +75,7 @@ def table(value: Any, name: str) -> dict:
     return value
 
 
-def known_keys(keys: Iterable[str], known: Iterable[str], owner: str, what: str = "fields"
-               ) -> None:
+def known_keys(keys: Iterable[str], known: Iterable[str], owner: str, what: str = "fields") -> None:
     """An error naming the keys of ``keys`` not in ``known``, each with the nearest known
     one: "``owner`` has no ``what`` [...]"."""
     known = sorted(known)

@@ -66,16 +66,20 @@ def encode_crops(dataset: FaceDataset, model, *, progress: bool = True) -> np.nd
     starts = range(0, len(dataset), BATCH)
     with tqdm(total=len(dataset), desc="encoding", unit="crop", disable=not progress) as bar:
         for start in starts:
-            images = resized(dataset.images[start:start + BATCH], size)
+            images = resized(dataset.images[start : start + BATCH], size)
             parts.append(np.asarray(model.encode(images), np.float32))
             bar.update(len(images))
-    return np.concatenate(parts) if parts else np.zeros((0, model.config.latent_dim),
-                                                        np.float32)
+    return np.concatenate(parts) if parts else np.zeros((0, model.config.latent_dim), np.float32)
 
 
-def dataset_codes(dataset: FaceDataset, model, model_hash: str, *,
-                  directory: str | os.PathLike | None = None, progress: bool = True,
-                  ) -> tuple[np.ndarray, bool]:
+def dataset_codes(
+    dataset: FaceDataset,
+    model,
+    model_hash: str,
+    *,
+    directory: str | os.PathLike | None = None,
+    progress: bool = True,
+) -> tuple[np.ndarray, bool]:
     """``(codes, kept)``: the codes of every crop of ``dataset`` (in its row order), read
     from the cache when ``kept``, else computed (:func:`encode_crops`) and written there
     atomically. ``directory`` None: :func:`default_codes_dir`."""
@@ -86,8 +90,7 @@ def dataset_codes(dataset: FaceDataset, model, model_hash: str, *,
     if path.exists():
         try:
             codes = np.load(path, allow_pickle=False)
-            if codes.shape == expected and codes.dtype == np.float32 \
-                    and np.isfinite(codes).all():
+            if codes.shape == expected and codes.dtype == np.float32 and np.isfinite(codes).all():
                 return codes, True
         except (OSError, ValueError):
             pass
@@ -106,8 +109,9 @@ def dataset_codes(dataset: FaceDataset, model, model_hash: str, *,
     return codes, False
 
 
-def codes_for_run(dataset: FaceDataset, model, model_file: str | os.PathLike, *,
-                  progress: bool = True) -> np.ndarray:
+def codes_for_run(
+    dataset: FaceDataset, model, model_file: str | os.PathLike, *, progress: bool = True
+) -> np.ndarray:
     """:func:`dataset_codes` for an experiment or a search on a real data set, saying on
     the console whether the codes were kept from an earlier run."""
     from .store import file_hash

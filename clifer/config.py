@@ -88,17 +88,22 @@ class ExperimentConfig(Settings):
             object.__setattr__(self, "root", os.fspath(self.root))
         if self.root is not None and (not isinstance(self.root, str) or not self.root):
             raise ValueError(f"root must be a folder, got {self.root!r}")
-        if self.imagination is not None and (not isinstance(self.imagination, str)
-                                             or not self.imagination):
-            raise ValueError(f"imagination must be a .keras file or absent (the shipped "
-                             f"model), got {self.imagination!r}")
+        if self.imagination is not None and (
+            not isinstance(self.imagination, str) or not self.imagination
+        ):
+            raise ValueError(
+                f"imagination must be a .keras file or absent (the shipped "
+                f"model), got {self.imagination!r}"
+            )
         if not isinstance(self.conditions, str | list | tuple):
             raise ValueError(f"conditions must be a list of names, got {self.conditions!r}")
         names = [c.name for c in parse_conditions(self.conditions)]
         object.__setattr__(self, "conditions", names)
         if not isinstance(self.orders, str | list | tuple):
-            raise ValueError(f"orders must be a name (default, six, random:N), an order or a "
-                             f"list of them, got {self.orders!r}")
+            raise ValueError(
+                f"orders must be a name (default, six, random:N), an order or a "
+                f"list of them, got {self.orders!r}"
+            )
         try:
             parse_orders(self.orders)
         except (TypeError, ValueError) as error:
@@ -107,20 +112,28 @@ class ExperimentConfig(Settings):
         whole(self.seed, "seed", minimum=0)
         if self.dataset == "synthetic":
             if self.loader:
-                raise ValueError(f"loader options {sorted(self.loader)} are for a real "
-                                 "dataset's loader; the synthetic faces have none")
+                raise ValueError(
+                    f"loader options {sorted(self.loader)} are for a real "
+                    "dataset's loader; the synthetic faces have none"
+                )
             if self.subjects is None:
                 object.__setattr__(self, "subjects", DEFAULT_SYNTHETIC_SUBJECTS)
-            if isinstance(self.subjects, bool) or not isinstance(self.subjects, int) \
-                    or self.subjects < 1:
-                raise ValueError("for the synthetic dataset, subjects is a number of subjects"
-                                 f" (at least 1), got {self.subjects!r}")
+            if (
+                isinstance(self.subjects, bool)
+                or not isinstance(self.subjects, int)
+                or self.subjects < 1
+            ):
+                raise ValueError(
+                    "for the synthetic dataset, subjects is a number of subjects"
+                    f" (at least 1), got {self.subjects!r}"
+                )
         else:
             from facedata import DATASETS
 
             if self.dataset not in DATASETS:
-                raise ValueError(f"dataset must be synthetic or one of {sorted(DATASETS)}, "
-                                 f"got {self.dataset!r}")
+                raise ValueError(
+                    f"dataset must be synthetic or one of {sorted(DATASETS)}, got {self.dataset!r}"
+                )
             if not DATASETS[self.dataset].persons:
                 with_persons = ", ".join(name for name, e in DATASETS.items() if e.persons)
                 raise ValueError(
@@ -128,18 +141,26 @@ class ExperimentConfig(Settings):
                     f"CLIFER learns one person's expressions at a time: {self.dataset} serves "
                     f"pre-training (python -m imagination.train --dataset {self.dataset} "
                     f"--root DIR) and judging expressions; for the experiments take the "
-                    f"synthetic default or a dataset with persons ({with_persons})")
+                    f"synthetic default or a dataset with persons ({with_persons})"
+                )
             if self.root is None:
-                raise ValueError(f"dataset {self.dataset!r} needs root, its folder as "
-                                 "distributed")
+                raise ValueError(f"dataset {self.dataset!r} needs root, its folder as distributed")
             table(self.loader, "loader")
-            known_keys(self.loader, DATASETS[self.dataset].options(),
-                       f"the {self.dataset} loader", "option")
+            known_keys(
+                self.loader,
+                DATASETS[self.dataset].options(),
+                f"the {self.dataset} loader",
+                "option",
+            )
             if self.subjects is not None and (
-                    not isinstance(self.subjects, list) or not self.subjects
-                    or not all(isinstance(s, str) for s in self.subjects)):
-                raise ValueError(f"for dataset {self.dataset!r}, subjects is a list of subject "
-                                 f"ids or None (all), got {self.subjects!r}")
+                not isinstance(self.subjects, list)
+                or not self.subjects
+                or not all(isinstance(s, str) for s in self.subjects)
+            ):
+                raise ValueError(
+                    f"for dataset {self.dataset!r}, subjects is a list of subject "
+                    f"ids or None (all), got {self.subjects!r}"
+                )
         object.__setattr__(self, "learner", LearnerSettings.nested(self.learner))
 
     def imagination_file(self) -> Path:

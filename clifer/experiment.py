@@ -60,9 +60,15 @@ DEFAULT_RESULTS = Path("results")
 FAILURES = "failures.log"  # the whole errors of the cells that failed in the last run
 #: The options that set a field of the configuration (``--config`` or the default):
 #: ``{option: field}``; an option not given leaves the configuration's value.
-FLAGS = {"dataset": "dataset", "root": "root", "imagination": "imagination",
-         "subjects": "subjects", "loader": "loader", "conditions": "conditions",
-         "orders": "orders"}
+FLAGS = {
+    "dataset": "dataset",
+    "root": "root",
+    "imagination": "imagination",
+    "subjects": "subjects",
+    "loader": "loader",
+    "conditions": "conditions",
+    "orders": "orders",
+}
 
 
 def check_dataset(dataset: str, root: str | None = None) -> None:
@@ -132,8 +138,9 @@ def run(args: argparse.Namespace) -> int:
         from .codes import codes_for_run
 
         codes = codes_for_run(faces, model, model_file, progress=not args.quiet)
-    data, skipped = encode_subjects(faces, model, codes=codes, test_fraction=cfg.test_fraction,
-                                    seed=cfg.seed, subjects=chosen)
+    data, skipped = encode_subjects(
+        faces, model, codes=codes, test_fraction=cfg.test_fraction, seed=cfg.seed, subjects=chosen
+    )
     for subject, reason in skipped.items():
         print(f"skipped subject {subject}: {reason}", file=sys.stderr)
     if not data:
@@ -144,41 +151,57 @@ def run(args: argparse.Namespace) -> int:
         print(note, file=sys.stderr)
     print(f"{store.folder}: {len(todo)} cells to run, {len(done)} done before")
     start, failures = time.perf_counter(), []
-    outcomes = run_cells(todo, {d.subject: d for d in data}, cfg.learner,
-                         imagination=str(model_file), seed=cfg.seed, jobs=args.jobs,
-                         scheduler=args.scheduler, store=store)
+    outcomes = run_cells(
+        todo,
+        {d.subject: d for d in data},
+        cfg.learner,
+        imagination=str(model_file),
+        seed=cfg.seed,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        store=store,
+    )
     from tqdm import tqdm
 
     try:
         for outcome in tqdm(outcomes, total=len(todo), desc="cells", disable=args.quiet):
             if outcome.error:
                 failures.append(outcome)
-                tqdm.write(f"cell {'/'.join(outcome.cell.key)} failed: "
-                           f"{outcome.error.splitlines()[0]}", file=sys.stderr)
+                tqdm.write(
+                    f"cell {'/'.join(outcome.cell.key)} failed: {outcome.error.splitlines()[0]}",
+                    file=sys.stderr,
+                )
     except KeyboardInterrupt:  # Ctrl-C: the workers stopped, every stored cell kept
         outcomes.close()
         kept = plan([d.subject for d in data], orders, cfg.conditions, store)[1]
-        raise Interrupted(f"{len(kept)} of {len(todo) + len(done)} cells kept in "
-                          f"{store.folder}") from None
+        raise Interrupted(
+            f"{len(kept)} of {len(todo) + len(done)} cells kept in {store.folder}"
+        ) from None
     if failures:
         print(failure_summary(failures, len(todo), store.folder / FAILURES), file=sys.stderr)
     table = store.read_all()
     if table.empty:
         print(f"no cell has completed: nothing to report in {store.folder}", file=sys.stderr)
         return 1
-    write_atomically(store.folder / "measurements.csv",
-                     lambda tmp: table.to_csv(tmp, index=False))
+    write_atomically(store.folder / "measurements.csv", lambda tmp: table.to_csv(tmp, index=False))
     baselines = None
     if args.baselines:
         from .baselines import load_or_compute
 
         baselines, computed = load_or_compute(
-            store.folder, faces, [d.subject for d in data], orders, model,
-            test_fraction=cfg.test_fraction, seed=cfg.seed)
+            store.folder,
+            faces,
+            [d.subject for d in data],
+            orders,
+            model,
+            test_fraction=cfg.test_fraction,
+            seed=cfg.seed,
+        )
         if not computed:
             print(f"baselines: kept from {store.folder / 'baselines.csv'}")
-    scores = write_reports(store.folder, table, len(data), len(orders), name, baselines,
-                           model=describe(model_file))
+    scores = write_reports(
+        store.folder, table, len(data), len(orders), name, baselines, model=describe(model_file)
+    )
     plot_imagined(store.folder / "fig2-imagined.png", model, faces, [d.subject for d in data])
     print(scores)
     if baselines is not None:
@@ -186,8 +209,10 @@ def run(args: argparse.Namespace) -> int:
 
         print("baselines (experiment 2, all six classes):")
         print(baseline_summary(baselines).to_string(index=False))
-    print(f"{len(todo) - len(failures)} cells in {time.perf_counter() - start:.0f} s; "
-          f"results in {store.folder}")
+    print(
+        f"{len(todo) - len(failures)} cells in {time.perf_counter() - start:.0f} s; "
+        f"results in {store.folder}"
+    )
     return 1 if failures else 0
 
 
@@ -195,25 +220,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog("clifer-experiment", "clifer.experiment"),
         description="CLIFER's experiments (Algorithm 1, experiments 1 and 2) on the "
-                    "synthetic default or a real dataset.")
+        "synthetic default or a real dataset.",
+    )
     parser.add_argument("--config", type=Path, help="a .toml or .json configuration")
     parser.add_argument("--dataset", help=dataset_help())
-    parser.add_argument("--root", help="the real dataset's folder as distributed (an error "
-                        "prints the layouts it may have)")
-    parser.add_argument("--subjects", type=positive_int,
-                        help="synthetic: how many new subjects")
+    parser.add_argument(
+        "--root",
+        help="the real dataset's folder as distributed (an error prints the layouts it may have)",
+    )
+    parser.add_argument("--subjects", type=positive_int, help="synthetic: how many new subjects")
     add_loader_option(parser)
-    parser.add_argument("--conditions", help="comma-separated: mlp,gdm,gdm+replay,clifer,"
-                                             "clifer+replay (default: all)")
+    parser.add_argument(
+        "--conditions",
+        help="comma-separated: mlp,gdm,gdm+replay,clifer,clifer+replay (default: all)",
+    )
     parser.add_argument("--orders", help="default, six, random:N, or happy,sad,...")
-    parser.add_argument("--imagination", help="a .keras imagination model (default: the "
-                        "shipped cpu model for the synthetic faces, real for real datasets)")
+    parser.add_argument(
+        "--imagination",
+        help="a .keras imagination model (default: the "
+        "shipped cpu model for the synthetic faces, real for real datasets)",
+    )
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
     parser.add_argument("--run", help="the run's folder name (default: dataset-confighash)")
-    parser.add_argument("--baselines", action=argparse.BooleanOptionalAction, default=True,
-                        help="HOG 1-NN on each person's own crops, the imagination model's "
-                             "generic classifier and chance beside CLIFER's figures "
-                             "(baselines.csv, computed once; default: on)")
+    parser.add_argument(
+        "--baselines",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="HOG 1-NN on each person's own crops, the imagination model's "
+        "generic classifier and chance beside CLIFER's figures "
+        "(baselines.csv, computed once; default: on)",
+    )
     add_running_options(parser)
     return parser
 

@@ -20,13 +20,24 @@ from .protocol import SubjectFeatures
 SYNTHETIC_SEED = 2020
 
 
-def synthetic_subjects(n_subjects: int, image_size: int, *, clips_per_class: int = 4,
-                       frames_per_clip: int = 10, seed: int = SYNTHETIC_SEED) -> FaceDataset:
+def synthetic_subjects(
+    n_subjects: int,
+    image_size: int,
+    *,
+    clips_per_class: int = 4,
+    frames_per_clip: int = 10,
+    seed: int = SYNTHETIC_SEED,
+) -> FaceDataset:
     """The synthetic default: ``n_subjects`` new people, every class in several clips."""
     from facedata.synthetic import make_dataset
 
-    return make_dataset(n_subjects, clips_per_class=clips_per_class,
-                        frames_per_clip=frames_per_clip, size=image_size, seed=seed)
+    return make_dataset(
+        n_subjects,
+        clips_per_class=clips_per_class,
+        frames_per_clip=frames_per_clip,
+        size=image_size,
+        seed=seed,
+    )
 
 
 def resized(images: np.ndarray, size: int) -> np.ndarray:
@@ -35,13 +46,20 @@ def resized(images: np.ndarray, size: int) -> np.ndarray:
         return images
     import cv2
 
-    return np.stack([cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA)
-                     for im in images]).astype(np.float32)
+    return np.stack(
+        [cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA) for im in images]
+    ).astype(np.float32)
 
 
-def encode_subjects(dataset: FaceDataset, model, *, test_fraction: float = 0.3,
-                    seed: int = 0, subjects=None, codes: np.ndarray | None = None,
-                    ) -> tuple[list[SubjectFeatures], dict[str, str]]:
+def encode_subjects(
+    dataset: FaceDataset,
+    model,
+    *,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    subjects=None,
+    codes: np.ndarray | None = None,
+) -> tuple[list[SubjectFeatures], dict[str, str]]:
     """Each subject's features, and the subjects skipped with the reason.
 
     ``codes``: the codes of every row of ``dataset`` (:func:`clifer.codes.dataset_codes`,
@@ -73,12 +91,20 @@ def encode_subjects(dataset: FaceDataset, model, *, test_fraction: float = 0.3,
                 return codes[rows]
             return model.encode(resized(dataset.images[rows], size))
 
-        data = SubjectFeatures(subject, features(tr), dataset.labels[tr], dataset.clips[tr],
-                               features(te), dataset.labels[te])
+        data = SubjectFeatures(
+            subject,
+            features(tr),
+            dataset.labels[tr],
+            dataset.clips[tr],
+            features(te),
+            dataset.labels[te],
+        )
         missing = data.missing_classes()
         if missing:
-            skipped[subject] = (f"no training or test frames of {', '.join(missing)} "
-                                "(a class needs at least two clips)")
+            skipped[subject] = (
+                f"no training or test frames of {', '.join(missing)} "
+                "(a class needs at least two clips)"
+            )
             continue
         out.append(data)
     return out, skipped

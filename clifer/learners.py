@@ -69,8 +69,15 @@ class LearnerSettings(Settings):
     def __post_init__(self) -> None:
         """Every field checked (errors name it, its value and the allowed range); the
         GDM's parameters as :meth:`gwr.GrowingDualMemory.check_params` checks them."""
-        for name in ("episode_size", "episode_epochs", "replay_epochs", "imagination_epochs",
-                     "mlp_hidden", "mlp_epochs", "mlp_batch_size"):
+        for name in (
+            "episode_size",
+            "episode_epochs",
+            "replay_epochs",
+            "imagination_epochs",
+            "mlp_hidden",
+            "mlp_epochs",
+            "mlp_batch_size",
+        ):
             whole(getattr(self, name), name)
         number(self.mlp_learning_rate, "mlp_learning_rate", 0.0, low_open=True)
         check_gdm_params(self.gdm)
@@ -153,8 +160,9 @@ class GDMLearner:
         encoding the imagined faces).
     """
 
-    def __init__(self, condition: Condition, settings: LearnerSettings, imagination=None,
-                 seed: int = 0):
+    def __init__(
+        self, condition: Condition, settings: LearnerSettings, imagination=None, seed: int = 0
+    ):
         from gwr import GrowingDualMemory
 
         if condition.learner != "gdm":
@@ -179,8 +187,9 @@ class GDMLearner:
         self.memory = memory
         self._fitted = True
 
-    def learn_class(self, features: np.ndarray, label: int, clips: np.ndarray,
-                    imagine: bool | None = None) -> None:
+    def learn_class(
+        self, features: np.ndarray, label: int, clips: np.ndarray, imagine: bool | None = None
+    ) -> None:
         """Learn one class: its frames' features (sorted by clip and frame) as episodes,
         then imagination if ``imagine`` (default: if the condition imagines)."""
         s = self.settings
@@ -215,8 +224,9 @@ class GDMLearner:
         start = time.perf_counter()
         for c in range(N_CLASSES):
             self.memory.reset_stream()
-            self.memory.partial_fit(z[labels == c], labels[labels == c],
-                                    epochs=self.settings.imagination_epochs)
+            self.memory.partial_fit(
+                z[labels == c], labels[labels == c], epochs=self.settings.imagination_epochs
+            )
         self.memory.reset_stream()
         self.seconds["gdm"] += time.perf_counter() - start
 
@@ -229,8 +239,10 @@ class GDMLearner:
 
     def sizes(self) -> dict[str, int]:
         """Neurons in each memory."""
-        return {"episodic": self.memory.episodic.n_neurons_,
-                "semantic": self.memory.semantic.n_neurons_}
+        return {
+            "episodic": self.memory.episodic.n_neurons_,
+            "semantic": self.memory.semantic.n_neurons_,
+        }
 
 
 #: Rows per call when the MLP predicts: Keras' ``Model.predict`` default, kept so that its
@@ -257,13 +269,17 @@ class MLPNetwork:
         import tensorflow as tf
 
         self.key = (n_features, hidden, learning_rate)
-        self.model = keras.Sequential([
-            keras.Input((n_features,)),
-            keras.layers.Dense(hidden, activation="relu", kernel_initializer="zeros"),
-            keras.layers.Dense(N_CLASSES, kernel_initializer="zeros"),
-        ])  # fmt: skip (the weights are set by reset; zeros draw no random numbers)
-        self.model.compile(keras.optimizers.Adam(learning_rate),
-                           keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        self.model = keras.Sequential(
+            [
+                keras.Input((n_features,)),
+                keras.layers.Dense(hidden, activation="relu", kernel_initializer="zeros"),
+                keras.layers.Dense(N_CLASSES, kernel_initializer="zeros"),
+            ]
+        )  # the weights are set by reset; zeros draw no random numbers
+        self.model.compile(
+            keras.optimizers.Adam(learning_rate),
+            keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
         optimizer = self.model.optimizer
         optimizer.build(self.model.trainable_variables)
         self._fresh_optimizer = [v.numpy() for v in optimizer.variables]
@@ -272,10 +288,12 @@ class MLPNetwork:
         # compiled as fit and predict compile theirs: XLA where the model resolves to it
         # (on a GPU; not on a CPU-only machine), no autograph
         xla = self.model.jit_compile
-        self.train_step = tf.function(self._train_step, input_signature=[rows, labels],
-                                      jit_compile=xla, autograph=False)
-        self.logits = tf.function(self._logits, input_signature=[rows], jit_compile=xla,
-                                  autograph=False)
+        self.train_step = tf.function(
+            self._train_step, input_signature=[rows, labels], jit_compile=xla, autograph=False
+        )
+        self.logits = tf.function(
+            self._logits, input_signature=[rows], jit_compile=xla, autograph=False
+        )
 
     def _train_step(self, x, y) -> None:
         self.model.train_step((x, y))
@@ -292,8 +310,9 @@ class MLPNetwork:
             init = keras.initializers.GlorotUniform(seed=seed + k)
             layer.kernel.assign(init(layer.kernel.shape, dtype=layer.kernel.dtype))
             layer.bias.assign(np.zeros(layer.bias.shape, layer.bias.dtype))
-        for variable, value in zip(self.model.optimizer.variables, self._fresh_optimizer,
-                                   strict=True):
+        for variable, value in zip(
+            self.model.optimizer.variables, self._fresh_optimizer, strict=True
+        ):
             variable.assign(value)
         self.model.reset_metrics()
 
@@ -358,14 +377,16 @@ class MLPLearner:
     (:class:`MLPNetwork`).
     """
 
-    def __init__(self, condition: Condition, settings: LearnerSettings, n_features: int,
-                 seed: int = 0):
+    def __init__(
+        self, condition: Condition, settings: LearnerSettings, n_features: int, seed: int = 0
+    ):
         if condition.learner != "mlp":
             raise ValueError(f"condition {condition.name!r} is not the MLP condition")
         self.condition = condition
         self.settings = settings
-        self._network = take_network(n_features, settings.mlp_hidden,
-                                     float(settings.mlp_learning_rate))
+        self._network = take_network(
+            n_features, settings.mlp_hidden, float(settings.mlp_learning_rate)
+        )
         weakref.finalize(self, _give_back, self._network)
         self._network.reset(seed)
         self.seconds = {"mlp": 0.0}
@@ -386,8 +407,10 @@ class MLPLearner:
         x = np.asarray(features).astype(np.float32)
         order = fit_order(self._seed + label, len(x))
         size = self.settings.mlp_batch_size
-        batches = [(tf.constant(x[rows]), tf.constant(np.full(len(rows), label, np.int64)))
-                   for rows in (order[i:i + size] for i in range(0, len(x), size))]
+        batches = [
+            (tf.constant(x[rows]), tf.constant(np.full(len(rows), label, np.int64)))
+            for rows in (order[i : i + size] for i in range(0, len(x), size))
+        ]
         for _ in range(self.settings.mlp_epochs):
             for batch in batches:
                 self._network.train_step(*batch)
@@ -398,16 +421,23 @@ class MLPLearner:
         x = np.asarray(features).astype(np.float32)
         if not len(x):
             return {"mlp": np.zeros(0, np.int64)}
-        logits = [self._network.logits(x[i:i + PREDICT_BATCH]).numpy()
-                  for i in range(0, len(x), PREDICT_BATCH)]
+        logits = [
+            self._network.logits(x[i : i + PREDICT_BATCH]).numpy()
+            for i in range(0, len(x), PREDICT_BATCH)
+        ]
         return {"mlp": np.argmax(np.concatenate(logits), axis=1)}
 
     def sizes(self) -> dict[str, int]:
         return {}
 
 
-def make_learner(condition: Condition, settings: LearnerSettings, n_features: int,
-                 imagination=None, seed: int = 0):
+def make_learner(
+    condition: Condition,
+    settings: LearnerSettings,
+    n_features: int,
+    imagination=None,
+    seed: int = 0,
+):
     """The learner of ``condition``."""
     if condition.learner == "mlp":
         return MLPLearner(condition, settings, n_features, seed)

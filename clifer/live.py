@@ -32,8 +32,12 @@ class Frame:
     image: np.ndarray  # BGR uint8
 
 
-def frames(video: str | os.PathLike | None = None, camera: int | None = None,
-           max_seconds: float | None = None, every: int = 1) -> Iterator[Frame]:
+def frames(
+    video: str | os.PathLike | None = None,
+    camera: int | None = None,
+    max_seconds: float | None = None,
+    every: int = 1,
+) -> Iterator[Frame]:
     """The frames of a video file or of camera ``camera`` (one of the two), every
     ``every``-th, up to ``max_seconds`` (a camera needs it or runs until stopped).
     A file that cannot be read or a camera that does not open: VideoError."""
@@ -81,9 +85,14 @@ class FaceFinder:
     come in order: one finder per stream.
     """
 
-    def __init__(self, size: int, detect_side: int = 240,
-                 detector: FaceDetector | str | None = None, margin: float = 0.2,
-                 every: int = DEFAULT_EVERY):  # fmt: skip
+    def __init__(
+        self,
+        size: int,
+        detect_side: int = 240,
+        detector: FaceDetector | str | None = None,
+        margin: float = 0.2,
+        every: int = DEFAULT_EVERY,
+    ):
         self.size = size
         self.margin = margin
         self.tracker = FaceTracker(detector, every=every, detect_side=detect_side)
@@ -127,23 +136,29 @@ def faces_of(stream: Iterable[Frame], finder: FaceFinder) -> tuple[np.ndarray, i
     return (np.stack(crops) if crops else empty), missed
 
 
-def recognise(model, stream: Iterable[Frame], finder: FaceFinder, batch: int = 15,
-              memory: str = "episodic") -> Iterator[tuple[Frame, Recognised]]:
+def recognise(
+    model, stream: Iterable[Frame], finder: FaceFinder, batch: int = 15, memory: str = "episodic"
+) -> Iterator[tuple[Frame, Recognised]]:
     """Each frame of ``stream`` with ``model``'s answer, computed ``batch`` frames at a
     time (the encoder is faster on batches; a camera's answers lag by a batch)."""
     pending: list[tuple[Frame, Box | None, np.ndarray | None]] = []
 
     def flush():
         crops = [c for _, _, c in pending if c is not None]
-        labels, confidence = (model.predict(np.stack(crops), memory) if crops
-                              else (np.zeros(0, int), np.zeros(0)))
+        labels, confidence = (
+            model.predict(np.stack(crops), memory) if crops else (np.zeros(0, int), np.zeros(0))
+        )
         k = 0
         for frame, box, crop in pending:
             if crop is None:
                 yield frame, Recognised(frame.index, frame.seconds, None, -1, 0.0)
             else:
-                yield frame, Recognised(frame.index, frame.seconds, box, int(labels[k]),
-                                        float(confidence[k]))
+                yield (
+                    frame,
+                    Recognised(
+                        frame.index, frame.seconds, box, int(labels[k]), float(confidence[k])
+                    ),
+                )
                 k += 1
         pending.clear()
 

@@ -106,8 +106,12 @@ BOOTSTRAP_RESAMPLES = 10_000
 BOOTSTRAP_SEED = 0
 
 
-def mean_interval(values, confidence: float = 0.95, resamples: int = BOOTSTRAP_RESAMPLES,
-                  seed: int = BOOTSTRAP_SEED) -> tuple[float, float, float, int]:
+def mean_interval(
+    values,
+    confidence: float = 0.95,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> tuple[float, float, float, int]:
     """Mean, the ends of its ``confidence`` interval, and the count of ``values``.
 
     The interval is a seeded **percentile bootstrap** of the mean (``resamples`` resamples
@@ -167,8 +171,13 @@ def interval_text(mean: float, low: float, high: float, digits: int = 3) -> str:
     return f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
-def summarise(table: pd.DataFrame, by: Sequence[str], value: str = "value",
-              confidence: float = 0.95, unit: str | None = "subject") -> pd.DataFrame:
+def summarise(
+    table: pd.DataFrame,
+    by: Sequence[str],
+    value: str = "value",
+    confidence: float = 0.95,
+    unit: str | None = "subject",
+) -> pd.DataFrame:
     """Mean, interval (:func:`mean_interval`) and n of ``value`` per ``by`` group.
 
     When ``table`` has a ``unit`` column (``subject``) not in ``by``, each unit's rows are
@@ -191,8 +200,9 @@ def summarise(table: pd.DataFrame, by: Sequence[str], value: str = "value",
     return pd.DataFrame(rows, columns=[*by, "mean", "ci", "low", "high", "n"])
 
 
-def kruskal_across_orders(table: pd.DataFrame, value: str = "value",
-                          order_column: str = "order") -> tuple[float, float]:
+def kruskal_across_orders(
+    table: pd.DataFrame, value: str = "value", order_column: str = "order"
+) -> tuple[float, float]:
     """Kruskal-Wallis H and p of ``value`` grouped by class order (the paper's Table I).
 
     Every value the same: H = 0 and p = 1 (no order differs from another; scipy's H is
@@ -201,8 +211,9 @@ def kruskal_across_orders(table: pd.DataFrame, value: str = "value",
     """
     from scipy import stats
 
-    groups = [g[value].dropna().to_numpy(dtype=float)
-              for _, g in table.groupby(order_column, sort=False)]
+    groups = [
+        g[value].dropna().to_numpy(dtype=float) for _, g in table.groupby(order_column, sort=False)
+    ]
     groups = [g for g in groups if g.size]
     if len(groups) < 2:
         return math.nan, math.nan
@@ -268,10 +279,16 @@ def paired_wilcoxon(x, y, min_n: int = WILCOXON_MIN_SUBJECTS) -> dict:
     raw = x[keep] - y[keep]
     d = np.round(raw, 12)  # 0.9 - 0.8 and 0.7 - 0.6 are one tie, not two values
     n = int(d.size)
-    out = {"n": n, "wins": int((d > 0).sum()), "ties": int((d == 0).sum()),
-           "losses": int((d < 0).sum()),
-           "median_difference": float(np.median(raw)) if n else math.nan,
-           "W": math.nan, "p": math.nan, "note": ""}
+    out = {
+        "n": n,
+        "wins": int((d > 0).sum()),
+        "ties": int((d == 0).sum()),
+        "losses": int((d < 0).sum()),
+        "median_difference": float(np.median(raw)) if n else math.nan,
+        "W": math.nan,
+        "p": math.nan,
+        "note": "",
+    }
     if n < min_n:
         out["note"] = f"n too small (< {min_n} subjects)"
         return out

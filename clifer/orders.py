@@ -27,9 +27,13 @@ DEFAULT_ORDER: Order = tuple(range(len(CLASSES)))
 #: The published code's class list, which its orders index.
 _REFERENCE_CLASSES = ("anger", "fear", "happy", "sad", "surprise", "neutral")
 _REFERENCE_INDICES = (
-    (0, 4, 3, 5, 1, 2), (1, 3, 0, 5, 2, 4), (2, 3, 4, 0, 5, 1),
-    (3, 1, 2, 4, 5, 0), (4, 2, 0, 3, 5, 1), (5, 1, 4, 0, 2, 3),
-)  # fmt: skip
+    (0, 4, 3, 5, 1, 2),
+    (1, 3, 0, 5, 2, 4),
+    (2, 3, 4, 0, 5, 1),
+    (3, 1, 2, 4, 5, 0),
+    (4, 2, 0, 3, 5, 1),
+    (5, 1, 4, 0, 2, 3),
+)
 #: The six orders of the paper's code, in this project's class ids.
 REFERENCE_ORDERS: tuple[Order, ...] = tuple(
     tuple(CLASS_IDS[_REFERENCE_CLASSES[i]] for i in order) for order in _REFERENCE_INDICES
@@ -47,15 +51,18 @@ def check_order(order: Sequence[int | str]) -> Order:
             elif name in CLASS_IDS:
                 ids.append(CLASS_IDS[name])
             else:
-                raise ValueError(f"unknown class {item!r} in order {list(order)}; "
-                                 f"classes: {', '.join(CLASSES)}")
+                raise ValueError(
+                    f"unknown class {item!r} in order {list(order)}; classes: {', '.join(CLASSES)}"
+                )
         elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
             ids.append(int(item))
         else:
             raise TypeError(f"an order holds class names or ids, got {item!r}")
     if sorted(ids) != list(range(len(CLASSES))):
-        raise ValueError(f"an order must be a permutation of the {len(CLASSES)} classes "
-                         f"({', '.join(CLASSES)}), each once; got {list(order)}")
+        raise ValueError(
+            f"an order must be a permutation of the {len(CLASSES)} classes "
+            f"({', '.join(CLASSES)}), each once; got {list(order)}"
+        )
     return tuple(ids)
 
 
@@ -95,8 +102,7 @@ def parse_orders(spec: str | Sequence | None) -> tuple[Order, ...]:
         return (check_order(items),)
     orders: dict[Order, None] = {}
     for item in items:
-        for order in (parse_orders(item) if isinstance(item, str)
-                      else (check_order(item),)):  # fmt: skip
+        for order in parse_orders(item) if isinstance(item, str) else (check_order(item),):
             orders[order] = None
     if not orders:
         raise ValueError("no class order given")

@@ -75,8 +75,9 @@ def _state_of(record: Any) -> dict[str, Any]:
         if not isinstance(state, dict):
             raise ValueError(f"{STATE}'s state is not a table")
     else:
-        raise ValueError(f"{STATE} has format version {version!r}; this clifer reads "
-                         f"1 and {FORMAT_VERSION}")
+        raise ValueError(
+            f"{STATE} has format version {version!r}; this clifer reads 1 and {FORMAT_VERSION}"
+        )
     memory_hash = record.get("memory_sha256")
     if not isinstance(memory_hash, str):
         raise ValueError(f"{STATE} has no checksum of {MEMORY}")
@@ -104,8 +105,12 @@ class PersonStore:
     checks its fields this way.
     """
 
-    def __init__(self, folder: str | os.PathLike, keep: int = 3,
-                 check_state: Callable[[dict[str, Any]], None] | None = None):
+    def __init__(
+        self,
+        folder: str | os.PathLike,
+        keep: int = 3,
+        check_state: Callable[[dict[str, Any]], None] | None = None,
+    ):
         if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
             raise ValueError(f"keep must be a whole number >= 1, got {keep!r}")
         self.folder = Path(folder)
@@ -116,14 +121,19 @@ class PersonStore:
         """The names of the persons kept here."""
         if not self.folder.is_dir():
             return []
-        return sorted(p.name for p in self.folder.iterdir()
-                      if p.is_dir() and _NAME.fullmatch(p.name) and self.versions(p.name))
+        return sorted(
+            p.name
+            for p in self.folder.iterdir()
+            if p.is_dir() and _NAME.fullmatch(p.name) and self.versions(p.name)
+        )
 
     def folder_of(self, person: str) -> Path:
         """The folder of ``person`` (a checked name: no path tricks)."""
         if not isinstance(person, str) or not _NAME.fullmatch(person):
-            raise ValueError(f"a person's name is letters, digits, '_', '.' or '-' (not "
-                             f"starting with '.' or '-'), got {person!r}")
+            raise ValueError(
+                f"a person's name is letters, digits, '_', '.' or '-' (not "
+                f"starting with '.' or '-'), got {person!r}"
+            )
         return self.folder / person
 
     def versions(self, person: str) -> list[int]:
@@ -131,8 +141,11 @@ class PersonStore:
         folder = self.folder_of(person)
         if not folder.is_dir():
             return []
-        return sorted(int(m.group(1)) for p in folder.iterdir()
-                      if (m := _VERSION.fullmatch(p.name)) and p.is_dir())
+        return sorted(
+            int(m.group(1))
+            for p in folder.iterdir()
+            if (m := _VERSION.fullmatch(p.name)) and p.is_dir()
+        )
 
     def current(self, person: str) -> int:
         """The version in use."""
@@ -149,7 +162,8 @@ class PersonStore:
         except (OSError, ValueError) as error:
             raise DamagedPersonError(
                 f"{folder / CURRENT} does not name a kept version ({error}); versions kept: "
-                f"{versions}: load one with version=N") from error
+                f"{versions}: load one with version=N"
+            ) from error
         return int(match.group(1))
 
     def save(self, person: str, memory, state: dict[str, Any]) -> int:
@@ -190,8 +204,12 @@ class PersonStore:
         new = Path(tempfile.mkdtemp(prefix=".new-", dir=folder))
         try:
             memory.save(new / MEMORY)
-            record = {"format": FORMAT, "format_version": FORMAT_VERSION,
-                      "memory_sha256": file_hash(new / MEMORY, 64), "state": state}
+            record = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "memory_sha256": file_hash(new / MEMORY, 64),
+                "state": state,
+            }
             record["sha256"] = _record_hash(record)
             (new / STATE).write_text(json.dumps(record, indent=1, allow_nan=False))
             give_default_modes(new)
@@ -200,7 +218,7 @@ class PersonStore:
             pointer = folder / f".{CURRENT}.{os.getpid()}"
             pointer.write_text(f"v{number:06d}\n")
             os.replace(pointer, folder / CURRENT)
-            for old in self.versions(person)[:-self.keep]:
+            for old in self.versions(person)[: -self.keep]:
                 shutil.rmtree(folder / f"v{old:06d}", ignore_errors=True)
         finally:
             shutil.rmtree(new, ignore_errors=True)
@@ -224,5 +242,6 @@ class PersonStore:
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
             raise DamagedPersonError(
                 f"person {person!r} version {number} in {self.folder} is damaged ({error}); "
-                f"other versions kept: {others or 'none'}") from error
+                f"other versions kept: {others or 'none'}"
+            ) from error
         return memory, state

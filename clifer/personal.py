@@ -56,8 +56,12 @@ def _source(args: argparse.Namespace) -> dict:
         raise ValueError("give --video FILE or --camera N")
     if args.camera is not None and args.seconds is None:
         raise ValueError("--camera needs --seconds (how long to watch)")
-    return {"video": args.video, "camera": args.camera, "max_seconds": args.seconds,
-            "every": args.every}
+    return {
+        "video": args.video,
+        "camera": args.camera,
+        "max_seconds": args.seconds,
+        "every": args.every,
+    }
 
 
 def _finder(args: argparse.Namespace, size: int):
@@ -80,16 +84,21 @@ def learn(args: argparse.Namespace) -> int:
     finder = _finder(args, model.config.image_size)
     crops, missed = faces_of(frames(**source), finder)
     if len(crops) == 0:
-        raise ValueError(f"no face found in {args.video or f'camera {args.camera}'} "
-                         f"({missed} frames read); {args.person} is unchanged")
+        raise ValueError(
+            f"no face found in {args.video or f'camera {args.camera}'} "
+            f"({missed} frames read); {args.person} is unchanged"
+        )
     # read, learn and save under the person's lock: a concurrent learn is not lost
     person, report, version = PersonalModel.learn(
-        folder, crops, label, model, replay=not args.no_replay, imagine=not args.no_imagine)
-    print(f"{args.person}: learnt {label} from {len(crops)} frames ({missed} without a face)"
-          f"{'; imagined the six expressions' if report['imagined'] else ''}; memories: "
-          f"GDM-E {report['episodic']}, GDM-S {report['semantic']} neurons; expressions seen: "
-          f"{', '.join(person.classes_seen)}; saved as version {version} in "
-          f"{folder}")
+        folder, crops, label, model, replay=not args.no_replay, imagine=not args.no_imagine
+    )
+    print(
+        f"{args.person}: learnt {label} from {len(crops)} frames ({missed} without a face)"
+        f"{'; imagined the six expressions' if report['imagined'] else ''}; memories: "
+        f"GDM-E {report['episodic']}, GDM-S {report['semantic']} neurons; expressions seen: "
+        f"{', '.join(person.classes_seen)}; saved as version {version} in "
+        f"{folder}"
+    )
     return 0
 
 
@@ -148,11 +157,19 @@ def predict(args: argparse.Namespace) -> int:
     if not n_faces:
         print(f"no face found in {n_frames} frames", file=sys.stderr)
     if args.csv:
-        table = pd.DataFrame([{"frame": a.index, "seconds": round(a.seconds, 3),
-                               "face": a.box is not None,
-                               **dict(zip("xywh", a.box or (None,) * 4, strict=True)),
-                               "expression": CLASSES[a.label] if a.label >= 0 else "",
-                               "confidence": round(a.confidence, 4)} for a in answers])
+        table = pd.DataFrame(
+            [
+                {
+                    "frame": a.index,
+                    "seconds": round(a.seconds, 3),
+                    "face": a.box is not None,
+                    **dict(zip("xywh", a.box or (None,) * 4, strict=True)),
+                    "expression": CLASSES[a.label] if a.label >= 0 else "",
+                    "confidence": round(a.confidence, 4),
+                }
+                for a in answers
+            ]
+        )
         from .store import write_atomically
 
         write_atomically(Path(args.csv), lambda tmp: table.to_csv(tmp, index=False))
@@ -162,8 +179,11 @@ def predict(args: argparse.Namespace) -> int:
 def _print_second(row) -> None:
     """One line of ``predict``'s output (a row of :func:`per_second`)."""
     second, expression, confidence, with_face, total = row
-    print(f"{second:5d}s  {expression:8s}  {confidence:.2f}  ({with_face}/{total} frames "
-          "with a face)", flush=True)
+    print(
+        f"{second:5d}s  {expression:8s}  {confidence:.2f}  ({with_face}/{total} frames "
+        "with a face)",
+        flush=True,
+    )
 
 
 def _video_writer(path: str, image: np.ndarray, args: argparse.Namespace):
@@ -188,10 +208,19 @@ def _annotated(image: np.ndarray, answer) -> np.ndarray:
     if answer.box is not None:
         x, y, w, h = answer.box
         cv2.rectangle(out, (x, y), (x + w, y + h), (0, 200, 0), 2)
-        text = f"{CLASSES[answer.label]} {answer.confidence:.2f}" if answer.label >= 0 \
-            else "unknown"
-        cv2.putText(out, text, (x, max(15, y - 6)), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
-                    (0, 200, 0), 2, cv2.LINE_AA)
+        text = (
+            f"{CLASSES[answer.label]} {answer.confidence:.2f}" if answer.label >= 0 else "unknown"
+        )
+        cv2.putText(
+            out,
+            text,
+            (x, max(15, y - 6)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.6,
+            (0, 200, 0),
+            2,
+            cv2.LINE_AA,
+        )
     return out
 
 
@@ -218,43 +247,70 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog("clifer-personal", "clifer.personal"),
         description="Learn one person's expressions from video or a camera, recognise them, "
-                    "keep what was learnt.")
+        "keep what was learnt.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, helptext in (("learn", "learn a video (or camera run) of one expression"),
-                           ("predict", "name the expressions in a video or a camera"),
-                           ("list", "the persons kept in the store")):
+    for name, helptext in (
+        ("learn", "learn a video (or camera run) of one expression"),
+        ("predict", "name the expressions in a video or a camera"),
+        ("list", "the persons kept in the store"),
+    ):
         command = commands.add_parser(name, help=helptext)
-        command.add_argument("--store", type=Path, default=DEFAULT_STORE,
-                             help="the folder of persons (default: persons)")
+        command.add_argument(
+            "--store",
+            type=Path,
+            default=DEFAULT_STORE,
+            help="the folder of persons (default: persons)",
+        )
         if name == "list":
             continue
         command.add_argument("--person", required=True, help="the person's name")
         command.add_argument("--video", help="a video file")
         command.add_argument("--camera", type=camera_index, help="a camera index (OpenCV)")
-        command.add_argument("--seconds", type=positive_float,
-                             help="stop after this many seconds (a camera needs it)")
-        command.add_argument("--every", type=positive_int, default=1,
-                             help="use every N-th frame")
-        command.add_argument("--imagination", help="a .keras imagination model "
-                             "(default: the shipped real-face model, real)")
-        command.add_argument("--detector", choices=DETECTORS, default=DETECTORS[0],
-                             help="face detector: mtcnn (default; crops aligned on the eyes) "
-                             "or haar (OpenCV's cascade, unaligned)")
-        command.add_argument("--detect-every", type=positive_int, default=DEFAULT_EVERY,
-                             metavar="K", help="detect the face every K frames and track it "
-                             f"in between (default {DEFAULT_EVERY}; 1: detect on every frame)")
+        command.add_argument(
+            "--seconds",
+            type=positive_float,
+            help="stop after this many seconds (a camera needs it)",
+        )
+        command.add_argument("--every", type=positive_int, default=1, help="use every N-th frame")
+        command.add_argument(
+            "--imagination",
+            help="a .keras imagination model (default: the shipped real-face model, real)",
+        )
+        command.add_argument(
+            "--detector",
+            choices=DETECTORS,
+            default=DETECTORS[0],
+            help="face detector: mtcnn (default; crops aligned on the eyes) "
+            "or haar (OpenCV's cascade, unaligned)",
+        )
+        command.add_argument(
+            "--detect-every",
+            type=positive_int,
+            default=DEFAULT_EVERY,
+            metavar="K",
+            help="detect the face every K frames and track it "
+            f"in between (default {DEFAULT_EVERY}; 1: detect on every frame)",
+        )
         if name == "learn":
-            command.add_argument("--label", required=True,
-                                 help=f"the expression shown: {', '.join(CLASSES)}")
-            command.add_argument("--no-imagine", action="store_true",
-                                 help="a new person learns without imagination")
-            command.add_argument("--no-replay", action="store_true",
-                                 help="a new person learns without replay")
+            command.add_argument(
+                "--label", required=True, help=f"the expression shown: {', '.join(CLASSES)}"
+            )
+            command.add_argument(
+                "--no-imagine", action="store_true", help="a new person learns without imagination"
+            )
+            command.add_argument(
+                "--no-replay", action="store_true", help="a new person learns without replay"
+            )
         else:
             command.add_argument("--csv", help="write every frame's answer to this CSV file")
             command.add_argument("--annotate", help="write the video with the answers drawn")
-            command.add_argument("--memory", choices=("episodic", "semantic"),
-                                 default="episodic", help="which memory answers")
+            command.add_argument(
+                "--memory",
+                choices=("episodic", "semantic"),
+                default="episodic",
+                help="which memory answers",
+            )
     return parser
 
 

@@ -33,11 +33,15 @@ def class_id(label: int | str) -> int:
     """A class id from a name (``"happy"``) or an id (0-5); anything else: ValueError."""
     if isinstance(label, str):
         if label not in CLASS_IDS:
-            raise ValueError(f"unknown expression {label!r}; the six classes are "
-                             f"{', '.join(CLASSES)}")
+            raise ValueError(
+                f"unknown expression {label!r}; the six classes are {', '.join(CLASSES)}"
+            )
         return CLASS_IDS[label]
-    if isinstance(label, bool) or not isinstance(label, int | np.integer) \
-            or not 0 <= label < len(CLASSES):
+    if (
+        isinstance(label, bool)
+        or not isinstance(label, int | np.integer)
+        or not 0 <= label < len(CLASSES)
+    ):
         raise ValueError(f"an expression is one of {', '.join(CLASSES)} (or 0-5), got {label!r}")
     return int(label)
 
@@ -85,8 +89,15 @@ class PersonalModel:
     n_observed : frames observed so far.
     """
 
-    def __init__(self, imagination=None, *, settings: LearnerSettings | None = None,
-                 replay: bool = True, imagine: bool = True, seed: int = 0):
+    def __init__(
+        self,
+        imagination=None,
+        *,
+        settings: LearnerSettings | None = None,
+        replay: bool = True,
+        imagine: bool = True,
+        seed: int = 0,
+    ):
         if settings is not None and not isinstance(settings, LearnerSettings):
             raise ValueError(f"settings must be a LearnerSettings, got {settings!r}")
         self.replay = flag(replay, "replay")
@@ -141,16 +152,21 @@ class PersonalModel:
         if new:
             self.classes_seen.append(CLASSES[c])
         self.n_observed += len(codes)
-        return {"label": CLASSES[c], "frames": len(codes), "new_class": new,
-                "imagined": self.imagine and new, **self.sizes()}
+        return {
+            "label": CLASSES[c],
+            "frames": len(codes),
+            "new_class": new,
+            "imagined": self.imagine and new,
+            **self.sizes(),
+        }
 
     def _check_learnt(self) -> None:
         if not self.classes_seen:
-            raise ValueError("this person has learnt nothing yet: observe some expressions "
-                             "first")
+            raise ValueError("this person has learnt nothing yet: observe some expressions first")
 
-    def predict_features(self, codes: np.ndarray, memory: str = "episodic"
-                         ) -> tuple[np.ndarray, np.ndarray]:
+    def predict_features(
+        self, codes: np.ndarray, memory: str = "episodic"
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Class ids and confidences for encoder codes (see :meth:`predict`)."""
         self._check_learnt()
         gdm = self._learner.memory
@@ -190,10 +206,15 @@ class PersonalModel:
     # -- keeping ---------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
         """What :meth:`save` writes beside the memories (JSON-able)."""
-        return {"classes_seen": list(self.classes_seen), "n_observed": self.n_observed,
-                "settings": asdict(self.settings), "replay": self.replay,
-                "imagine": self.imagine, "seed": self.seed,
-                "imagination": model_fingerprint(self.imagination)}
+        return {
+            "classes_seen": list(self.classes_seen),
+            "n_observed": self.n_observed,
+            "settings": asdict(self.settings),
+            "replay": self.replay,
+            "imagine": self.imagine,
+            "seed": self.seed,
+            "imagination": model_fingerprint(self.imagination),
+        }
 
     def save(self, folder: str | os.PathLike) -> int:
         """Keep this person's memories in their own ``folder`` (``persons/ada``: the
@@ -205,8 +226,9 @@ class PersonalModel:
         return _store_of(folder).save(folder.name, self._learner.memory, self.state())
 
     @classmethod
-    def load(cls, folder: str | os.PathLike, imagination=None, version: int | None = None
-             ) -> PersonalModel:
+    def load(
+        cls, folder: str | os.PathLike, imagination=None, version: int | None = None
+    ) -> PersonalModel:
         """A person kept by :meth:`save` in ``folder``, on the shared model it was learnt
         with (another model is an error); ``version`` picks an earlier one."""
         folder = Path(folder)
@@ -214,8 +236,9 @@ class PersonalModel:
         return cls._from_kept(kept, imagination, folder.name)
 
     @classmethod
-    def learn(cls, folder: str | os.PathLike, frames: Any, label: int | str,
-              imagination=None, **new: Any) -> tuple[PersonalModel, dict[str, Any], int]:
+    def learn(
+        cls, folder: str | os.PathLike, frames: Any, label: int | str, imagination=None, **new: Any
+    ) -> tuple[PersonalModel, dict[str, Any], int]:
         """Learn a run of one expression into the person kept in ``folder`` and keep the
         result, safely beside other processes learning the same person: the current
         version is read, :meth:`observe` d and saved as a new version while the person's
@@ -232,8 +255,11 @@ class PersonalModel:
         done: dict[str, Any] = {}
 
         def change(kept):
-            person = (cls._from_kept(kept, imagination, folder.name) if kept is not None
-                      else cls(imagination, **new))
+            person = (
+                cls._from_kept(kept, imagination, folder.name)
+                if kept is not None
+                else cls(imagination, **new)
+            )
             done["report"] = person.observe(frames, label)
             done["person"] = person
             return person._learner.memory, person.state()
@@ -242,20 +268,31 @@ class PersonalModel:
         return done["person"], done["report"], version
 
     @classmethod
-    def _from_kept(cls, kept: tuple[Any, dict[str, Any]], imagination, person: str
-                   ) -> PersonalModel:
+    def _from_kept(
+        cls, kept: tuple[Any, dict[str, Any]], imagination, person: str
+    ) -> PersonalModel:
         """A model from a kept ``(memory, state)`` (the state is checked by the store)."""
         memory, state = kept
         settings = LearnerSettings(**state["settings"])
-        model = cls(imagination, settings=settings, replay=state["replay"],
-                    imagine=state["imagine"], seed=state["seed"])
+        model = cls(
+            imagination,
+            settings=settings,
+            replay=state["replay"],
+            imagine=state["imagine"],
+            seed=state["seed"],
+        )
         if model_fingerprint(model.imagination) != state["imagination"]:
             shipped = shipped_model_named(state["imagination"])
-            hint = (f"the shipped {shipped!r} model: pass imagination=load_pretrained("
-                    f"{shipped!r}) (--imagination imagination/weights/{shipped}.keras)"
-                    if shipped else "load it with that model")
-            raise ValueError(f"person {person!r} was learnt with another imagination model "
-                             f"(weights {state['imagination']}): {hint}")
+            hint = (
+                f"the shipped {shipped!r} model: pass imagination=load_pretrained("
+                f"{shipped!r}) (--imagination imagination/weights/{shipped}.keras)"
+                if shipped
+                else "load it with that model"
+            )
+            raise ValueError(
+                f"person {person!r} was learnt with another imagination model "
+                f"(weights {state['imagination']}): {hint}"
+            )
         model._learner.restore(memory)
         model.classes_seen = list(state["classes_seen"])
         model.n_observed = int(state["n_observed"])
@@ -263,8 +300,15 @@ class PersonalModel:
 
 
 #: The fields of a kept person's state (:meth:`PersonalModel.state`).
-STATE_FIELDS = ("classes_seen", "n_observed", "settings", "replay", "imagine", "seed",
-                "imagination")
+STATE_FIELDS = (
+    "classes_seen",
+    "n_observed",
+    "settings",
+    "replay",
+    "imagine",
+    "seed",
+    "imagination",
+)
 
 
 def check_state(state: dict[str, Any]) -> None:
@@ -275,18 +319,23 @@ def check_state(state: dict[str, Any]) -> None:
     if missing:
         raise ValueError(f"the state lacks the fields {missing}")
     seen = state["classes_seen"]
-    if not isinstance(seen, list) or len(set(map(str, seen))) != len(seen) \
-            or not all(isinstance(c, str) and c in CLASS_IDS for c in seen):
-        raise ValueError(f"classes_seen must list distinct expressions of {list(CLASSES)}, "
-                         f"got {seen!r}")
+    if (
+        not isinstance(seen, list)
+        or len(set(map(str, seen))) != len(seen)
+        or not all(isinstance(c, str) and c in CLASS_IDS for c in seen)
+    ):
+        raise ValueError(
+            f"classes_seen must list distinct expressions of {list(CLASSES)}, got {seen!r}"
+        )
     whole(state["n_observed"], "n_observed", minimum=len(seen))
     flag(state["replay"], "replay")
     flag(state["imagine"], "imagine")
     whole(state["seed"], "seed", minimum=0)
     fingerprint = state["imagination"]
     if not isinstance(fingerprint, str) or not re.fullmatch(r"[0-9a-f]{16}", fingerprint):
-        raise ValueError(f"imagination must be a model's fingerprint (16 hex digits), got "
-                         f"{fingerprint!r}")
+        raise ValueError(
+            f"imagination must be a model's fingerprint (16 hex digits), got {fingerprint!r}"
+        )
     table(state["settings"], "settings")
     known_keys(state["settings"], [f.name for f in fields(LearnerSettings)], "settings")
     with prefixed("settings."):

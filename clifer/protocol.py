@@ -26,8 +26,17 @@ from .learners import LearnerSettings, make_learner
 from .metrics import f1_scores
 from .orders import Order, order_name
 
-COLUMNS = ("subject", "order", "condition", "memory", "step", "learnt", "experiment",
-           "metric", "value")
+COLUMNS = (
+    "subject",
+    "order",
+    "condition",
+    "memory",
+    "step",
+    "learnt",
+    "experiment",
+    "metric",
+    "value",
+)
 
 
 @dataclass(frozen=True)
@@ -46,12 +55,21 @@ class SubjectFeatures:
 
     def missing_classes(self) -> list[str]:
         """Classes without training or without test frames (the subject cannot be run)."""
-        return [name for c, name in enumerate(CLASSES)
-                if not (np.any(self.train_labels == c) and np.any(self.test_labels == c))]
+        return [
+            name
+            for c, name in enumerate(CLASSES)
+            if not (np.any(self.train_labels == c) and np.any(self.test_labels == c))
+        ]
 
 
-def run_cell(data: SubjectFeatures, order: Order, condition: Condition,
-             settings: LearnerSettings, imagination=None, seed: int = 0) -> pd.DataFrame:
+def run_cell(
+    data: SubjectFeatures,
+    order: Order,
+    condition: Condition,
+    settings: LearnerSettings,
+    imagination=None,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Learn ``data``'s classes in ``order`` under ``condition``; the tidy measurements."""
     missing = data.missing_classes()
     if missing:
@@ -62,8 +80,19 @@ def run_cell(data: SubjectFeatures, order: Order, condition: Condition,
     rows: list[tuple] = []
 
     def add(memory, step, learnt, experiment, metric, value):
-        rows.append((data.subject, name, condition.name, memory, step, learnt, experiment,
-                     metric, float(value)))
+        rows.append(
+            (
+                data.subject,
+                name,
+                condition.name,
+                memory,
+                step,
+                learnt,
+                experiment,
+                metric,
+                float(value),
+            )
+        )
 
     y_test = data.test_labels
     for step, c in enumerate(order, start=1):
@@ -77,8 +106,14 @@ def run_cell(data: SubjectFeatures, order: Order, condition: Condition,
                 add(memory, step, learnt, experiment, "micro_f1", micro)
                 add(memory, step, learnt, experiment, "macro_f1", macro)
             for k, class_name in enumerate(CLASSES):
-                add(memory, step, learnt, 2, f"accuracy:{class_name}",
-                    np.mean(predicted[y_test == k] == k))
+                add(
+                    memory,
+                    step,
+                    learnt,
+                    2,
+                    f"accuracy:{class_name}",
+                    np.mean(predicted[y_test == k] == k),
+                )
         for memory, size in learner.sizes().items():
             add(memory, step, learnt, None, "neurons", size)
     for part, seconds in learner.seconds.items():
@@ -123,8 +158,10 @@ def cell_problem(table: pd.DataFrame, subject: str, order: str, condition: str) 
         return f"it has the steps {sorted(set(steps.astype(int)))}, not 1 to {n_steps}"
     want = expected_rows(CONDITIONS[condition])
     experiment = pd.to_numeric(table["experiment"], errors="coerce")
-    keys = [(str(m) if isinstance(m, str) else "", None if pd.isna(e) else int(e), str(k))
-            for m, e, k in zip(table["memory"], experiment, table["metric"], strict=True)]
+    keys = [
+        (str(m) if isinstance(m, str) else "", None if pd.isna(e) else int(e), str(k))
+        for m, e, k in zip(table["memory"], experiment, table["metric"], strict=True)
+    ]
     for step in range(1, n_steps + 1):
         at = [k for k, s in zip(keys, steps, strict=True) if s == step]
         measured = [k for k in at if not k[2].startswith("seconds:")]

@@ -87,8 +87,9 @@ def warm_up_memories(n_features: int) -> None:
     memory.predict(x, memory="semantic")
 
 
-def _run(cell: Cell, data: SubjectFeatures, settings: LearnerSettings,
-         imagination: str | None, seed: int) -> CellOutcome:
+def _run(
+    cell: Cell, data: SubjectFeatures, settings: LearnerSettings, imagination: str | None, seed: int
+) -> CellOutcome:
     """Run one cell; an exception becomes the outcome's error text."""
     start = time.perf_counter()
     try:
@@ -103,8 +104,12 @@ def _run(cell: Cell, data: SubjectFeatures, settings: LearnerSettings,
         return CellOutcome(cell, None, text, time.perf_counter() - start)
 
 
-def plan(subjects: Iterable[str], orders: Iterable[Order], conditions: Iterable[str],
-         store: ResultStore | None = None) -> tuple[list[Cell], list[Cell]]:
+def plan(
+    subjects: Iterable[str],
+    orders: Iterable[Order],
+    conditions: Iterable[str],
+    store: ResultStore | None = None,
+) -> tuple[list[Cell], list[Cell]]:
     """All cells, in a fixed order, split into (to run, already done)."""
     cells = [Cell(s, o, c) for s in subjects for o in orders for c in conditions]
     if store is None:
@@ -133,8 +138,9 @@ def _backend(jobs: int, scheduler: str | None):
     try:
         from dask.distributed import Client
     except ImportError as error:
-        raise ImportError("--scheduler needs dask.distributed: pip install 'dask[distributed]'"
-                          ) from error
+        raise ImportError(
+            "--scheduler needs dask.distributed: pip install 'dask[distributed]'"
+        ) from error
     with Client(scheduler), joblib.parallel_config(backend="dask"):
         yield
 
@@ -158,16 +164,24 @@ def _shut_down_local_workers() -> None:
         executor.shutdown(wait=True, kill_workers=True)
 
 
-def run_cells(cells: list[Cell], data: dict[str, SubjectFeatures], settings: LearnerSettings,
-              *, imagination: str | None = None, seed: int = 0, jobs: int = 1,
-              scheduler: str | None = None, store: ResultStore | None = None,
-              ) -> Iterator[CellOutcome]:
+def run_cells(
+    cells: list[Cell],
+    data: dict[str, SubjectFeatures],
+    settings: LearnerSettings,
+    *,
+    imagination: str | None = None,
+    seed: int = 0,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    store: ResultStore | None = None,
+) -> Iterator[CellOutcome]:
     """Run ``cells``, yielding each outcome as it completes (stored first, if a store is given).
 
     ``jobs == 1`` without a scheduler runs in this process, in order; otherwise the
     cells go to joblib workers (``jobs`` local processes, or the Dask cluster at
     ``scheduler``) and arrive in completion order.
     """
+
     def finish(outcome: CellOutcome) -> CellOutcome:
         if store is not None and outcome.table is not None:
             store.write(*outcome.cell.key, outcome.table)
@@ -182,7 +196,8 @@ def run_cells(cells: list[Cell], data: dict[str, SubjectFeatures], settings: Lea
     with _backend(jobs, scheduler):
         results = joblib.Parallel(return_as="generator_unordered")(
             joblib.delayed(_run)(cell, data[cell.subject], settings, imagination, seed)
-            for cell in cells)
+            for cell in cells
+        )
         try:
             for outcome in results:
                 yield finish(outcome)

@@ -42,19 +42,20 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 def _gdm_defaults() -> dict[str, Any]:
     from gwr import GrowingDualMemory
 
-    return {name: p.default for name, p in inspect.signature(GrowingDualMemory).parameters.items()
-            if name != "random_state"}
+    return {
+        name: p.default
+        for name, p in inspect.signature(GrowingDualMemory).parameters.items()
+        if name != "random_state"
+    }
 
 
 def _learner_defaults() -> dict[str, Any]:
-    return {f.name: f.default for f in dataclasses.fields(LearnerSettings)
-            if f.name != "gdm"}
+    return {f.name: f.default for f in dataclasses.fields(LearnerSettings) if f.name != "gdm"}
 
 
 def parameter_defaults() -> dict[str, Any]:
     """Every tunable parameter and its default value (GDM ones prefixed ``gdm.``)."""
-    return {**_learner_defaults(),
-            **{GDM_PREFIX + k: v for k, v in _gdm_defaults().items()}}
+    return {**_learner_defaults(), **{GDM_PREFIX + k: v for k, v in _gdm_defaults().items()}}
 
 
 def default_space(condition: Condition) -> dict[str, dict[str, Any]]:
@@ -99,26 +100,33 @@ def check_space(space: Any) -> dict[str, dict[str, Any]]:
     """``space`` checked: a non-empty table of known parameters with well-formed
     distributions. Returns it with numbers as floats. Errors name the parameter."""
     if not isinstance(space, dict) or not space:
-        raise ValueError("the search space is empty: give at least one parameter "
-                         "(see clifer.search_space for the format)")
+        raise ValueError(
+            "the search space is empty: give at least one parameter "
+            "(see clifer.search_space for the format)"
+        )
     known = parameter_defaults()
     unknown = sorted(set(space) - set(known))
     if unknown:
-        raise ValueError(f"the learner has no parameters {unknown}; tunable parameters: "
-                         f"{sorted(known)}")
+        raise ValueError(
+            f"the learner has no parameters {unknown}; tunable parameters: {sorted(known)}"
+        )
     checked = {}
     for name, spec in space.items():
         if not isinstance(spec, dict) or "dist" not in spec:
-            raise ValueError(f"space: {name} must be a table with a 'dist' "
-                             f"({', '.join(DISTRIBUTIONS)}), got {spec!r}")
+            raise ValueError(
+                f"space: {name} must be a table with a 'dist' "
+                f"({', '.join(DISTRIBUTIONS)}), got {spec!r}"
+            )
         dist = spec["dist"]
         if dist not in DISTRIBUTIONS:
-            raise ValueError(f"space: {name} has an unknown dist {dist!r}; "
-                             f"known: {list(DISTRIBUTIONS)}")
+            raise ValueError(
+                f"space: {name} has an unknown dist {dist!r}; known: {list(DISTRIBUTIONS)}"
+            )
         keys = set(spec) - {"dist"}
         if keys != set(DISTRIBUTIONS[dist]):
-            raise ValueError(f"space: {name} ({dist}) takes {list(DISTRIBUTIONS[dist])}, "
-                             f"got {sorted(keys)}")
+            raise ValueError(
+                f"space: {name} ({dist}) takes {list(DISTRIBUTIONS[dist])}, got {sorted(keys)}"
+            )
         if dist == "choice":
             options = spec["options"]
             if not isinstance(options, list) or not options:
@@ -176,8 +184,7 @@ def typed(params: dict[str, Any]) -> dict[str, Any]:
         default = defaults[name]
         if hasattr(value, "item"):
             value = value.item()
-        if isinstance(default, int) and not isinstance(default, bool) \
-                and isinstance(value, float):
+        if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, float):
             value = round(value)
         out[name] = value
     return out

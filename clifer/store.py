@@ -93,8 +93,9 @@ def write_atomically(path: Path, write) -> None:
 CellCheck = Callable[[pd.DataFrame, str, str, str], "str | None"]
 
 #: Column types of a cell's file (a subject id such as "01" stays text).
-_TEXT_COLUMNS = {name: str for name in ("subject", "order", "condition", "memory", "learnt",
-                                        "metric")}
+_TEXT_COLUMNS = {
+    name: str for name in ("subject", "order", "condition", "memory", "learnt", "metric")
+}
 
 
 def read_cell(path: str | os.PathLike) -> pd.DataFrame:
@@ -133,10 +134,15 @@ class ResultStore:
             if found != self.hash:
                 raise ValueError(
                     f"{self.folder} holds results of another configuration (hash {found}, this"
-                    f" one {self.hash}); use another --run name or folder, nothing was mixed")
+                    f" one {self.hash}); use another --run name or folder, nothing was mixed"
+                )
         else:
-            write_atomically(meta, lambda tmp: Path(tmp).write_text(
-                json.dumps({"hash": self.hash, "config": config}, indent=2, default=str)))
+            write_atomically(
+                meta,
+                lambda tmp: Path(tmp).write_text(
+                    json.dumps({"hash": self.hash, "config": config}, indent=2, default=str)
+                ),
+            )
 
     def cell_path(self, subject: str, order: str, condition: str) -> Path:
         return self.folder / CELLS / f"{_slug(subject)}__{_slug(order)}__{_slug(condition)}.csv"
@@ -158,8 +164,10 @@ class ResultStore:
             return True
         aside = path.with_name(path.name + ".damaged")
         os.replace(path, aside)
-        self.notes.append(f"cell {subject}/{order}/{condition}: its file was damaged "
-                          f"({problem}); kept as {aside.name}, the cell runs again")
+        self.notes.append(
+            f"cell {subject}/{order}/{condition}: its file was damaged "
+            f"({problem}); kept as {aside.name}, the cell runs again"
+        )
         return False
 
     def write(self, subject: str, order: str, condition: str, table: pd.DataFrame) -> Path:

@@ -43,15 +43,29 @@ DEFAULT_OUT = Path("tuning")
 #: The options that set a field of the search (``--config`` or the default): ``{option:
 #: field}``, a dotted field in the objective or the experiment; an option not given
 #: leaves the search's value.
-FLAGS = {"condition": "condition", "trials": "trials", "subjects": "validation_subjects",
-         "experiment": "objective.experiment", "memory": "objective.memory",
-         "metric": "objective.metric", "at": "objective.at", "dataset": "experiment.dataset",
-         "root": "experiment.root", "imagination": "experiment.imagination",
-         "loader": "experiment.loader"}
+FLAGS = {
+    "condition": "condition",
+    "trials": "trials",
+    "subjects": "validation_subjects",
+    "experiment": "objective.experiment",
+    "memory": "objective.memory",
+    "metric": "objective.metric",
+    "at": "objective.at",
+    "dataset": "experiment.dataset",
+    "root": "experiment.root",
+    "imagination": "experiment.imagination",
+    "loader": "experiment.loader",
+}
 
 
-def evaluate(cfg: TuneConfig, params: dict[str, Any], data: dict[str, SubjectFeatures], *,
-             jobs: int = 1, scheduler: str | None = None) -> dict[str, Any]:
+def evaluate(
+    cfg: TuneConfig,
+    params: dict[str, Any],
+    data: dict[str, SubjectFeatures],
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+) -> dict[str, Any]:
     """One trial: the validation subjects' cells under ``params``; its record
     (``status`` "ok" with ``score`` and per-subject ``subjects``, or "fail" with ``error``)."""
     start = time.perf_counter()
@@ -60,9 +74,17 @@ def evaluate(cfg: TuneConfig, params: dict[str, Any], data: dict[str, SubjectFea
     try:
         settings = apply(base.learner, params)
         cells, _ = plan(list(data), parse_orders(base.orders), [cfg.condition])
-        outcomes = list(run_cells(cells, data, settings,
-                                  imagination=str(base.imagination_file()),
-                                  seed=base.seed, jobs=jobs, scheduler=scheduler))
+        outcomes = list(
+            run_cells(
+                cells,
+                data,
+                settings,
+                imagination=str(base.imagination_file()),
+                seed=base.seed,
+                jobs=jobs,
+                scheduler=scheduler,
+            )
+        )
     except (ValueError, TypeError) as error:
         outcomes, record["error"] = [], f"{type(error).__name__}: {error}"
     errors = [o.error for o in outcomes if o.error]
@@ -73,8 +95,11 @@ def evaluate(cfg: TuneConfig, params: dict[str, Any], data: dict[str, SubjectFea
     else:
         table = pd.concat([o.table for o in outcomes], ignore_index=True)
         per_subject = cfg.objective.subject_scores(table)
-        record.update(status="ok", score=float(per_subject.mean()),
-                      subjects={str(k): float(v) for k, v in per_subject.items()})
+        record.update(
+            status="ok",
+            score=float(per_subject.mean()),
+            subjects={str(k): float(v) for k, v in per_subject.items()},
+        )
     record["seconds"] = time.perf_counter() - start
     return record
 
@@ -83,18 +108,33 @@ def _trial_doc(trials, tid: int, vals: dict[str, Any], record: dict[str, Any]) -
     """A finished hyperopt trial document for a stored trial (how a search resumes)."""
     from hyperopt import JOB_STATE_DONE, STATUS_FAIL, STATUS_OK
 
-    result = ({"status": STATUS_OK, "loss": -record["score"]} if record["status"] == "ok"
-              else {"status": STATUS_FAIL})
-    misc = {"tid": tid, "cmd": ("domain_attachment", "FMinIter_Domain"), "workdir": None,
-            "idxs": {k: [tid] for k in vals}, "vals": {k: [v] for k, v in vals.items()}}
+    result = (
+        {"status": STATUS_OK, "loss": -record["score"]}
+        if record["status"] == "ok"
+        else {"status": STATUS_FAIL}
+    )
+    misc = {
+        "tid": tid,
+        "cmd": ("domain_attachment", "FMinIter_Domain"),
+        "workdir": None,
+        "idxs": {k: [tid] for k in vals},
+        "vals": {k: [v] for k, v in vals.items()},
+    }
     doc = trials.new_trial_docs([tid], [None], [result], [misc])[0]
     doc["state"] = JOB_STATE_DONE
     return doc
 
 
-def search(cfg: TuneConfig, data: dict[str, SubjectFeatures], store: TrialsFile, *,
-           jobs: int = 1, scheduler: str | None = None, progress: bool = True,
-           on_trial=None) -> TrialsFile:
+def search(
+    cfg: TuneConfig,
+    data: dict[str, SubjectFeatures],
+    store: TrialsFile,
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    progress: bool = True,
+    on_trial=None,
+) -> TrialsFile:
     """Run trials until ``store`` holds ``cfg.trials`` of them (the earlier ones are
     given to TPE first), evaluating the untuned baseline once. ``on_trial(store)``
     is called after each trial (to write the tables)."""
@@ -115,11 +155,16 @@ def search(cfg: TuneConfig, data: dict[str, SubjectFeatures], store: TrialsFile,
     for _ in tqdm(range(todo), desc="trials", disable=not progress):
         (tid,) = trials.new_trial_ids(1)
         (doc,) = suggest([tid], domain, trials, cfg.seed * 100_003 + tid)
-        vals = {k: v[0].item() if hasattr(v[0], "item") else v[0]
-                for k, v in doc["misc"]["vals"].items() if v}
-        record = {"tid": tid, "vals": vals,
-                  **evaluate(cfg, space_eval(space, vals), data, jobs=jobs,
-                             scheduler=scheduler)}
+        vals = {
+            k: v[0].item() if hasattr(v[0], "item") else v[0]
+            for k, v in doc["misc"]["vals"].items()
+            if v
+        }
+        record = {
+            "tid": tid,
+            "vals": vals,
+            **evaluate(cfg, space_eval(space, vals), data, jobs=jobs, scheduler=scheduler),
+        }
         store.add(record)
         trials.insert_trial_docs([_trial_doc(trials, tid, vals, record)])
         trials.refresh()
@@ -157,8 +202,9 @@ def validation_data(cfg: TuneConfig, model) -> tuple[dict[str, SubjectFeatures],
     base = cfg.experiment
     reported = None
     if base.dataset == "synthetic":
-        faces = synthetic_subjects(cfg.validation_subjects, model.config.image_size,
-                                   seed=cfg.validation_seed)
+        faces = synthetic_subjects(
+            cfg.validation_subjects, model.config.image_size, seed=cfg.validation_seed
+        )
         chosen = None
     else:
         from facedata import load
@@ -174,8 +220,9 @@ def validation_data(cfg: TuneConfig, model) -> tuple[dict[str, SubjectFeatures],
         from .codes import codes_for_run
 
         codes = codes_for_run(faces, model, base.imagination_file())
-    data, skipped = encode_subjects(faces, model, codes=codes, test_fraction=base.test_fraction,
-                                    seed=base.seed, subjects=chosen)
+    data, skipped = encode_subjects(
+        faces, model, codes=codes, test_fraction=base.test_fraction, seed=base.seed, subjects=chosen
+    )
     for subject, reason in skipped.items():
         print(f"skipped validation subject {subject}: {reason}", file=sys.stderr)
     if not data:
@@ -186,8 +233,10 @@ def validation_data(cfg: TuneConfig, model) -> tuple[dict[str, SubjectFeatures],
 def summary(cfg: TuneConfig, store: TrialsFile) -> str:
     """The search in a few lines: the objective, the baseline, the best trial."""
     ok = [t for t in store.trials if t["status"] == "ok"]
-    lines = [f"{cfg.condition}: {cfg.objective.describe()}, "
-             f"{len(store.trials)} trials ({len(store.trials) - len(ok)} failed)"]
+    lines = [
+        f"{cfg.condition}: {cfg.objective.describe()}, "
+        f"{len(store.trials)} trials ({len(store.trials) - len(ok)} failed)"
+    ]
     if store.baseline and store.baseline["status"] == "ok":
         lines.append(f"untuned: {store.baseline['score']:.4f}")
     best = store.best()
@@ -227,14 +276,24 @@ def run(args: argparse.Namespace) -> int:
         print(note, file=sys.stderr)
     model = imagination_model(model_file)
     data, reported = validation_data(cfg, model)
-    print(f"{store.folder}: {len(store.trials)} trials done, {cfg.trials} wanted; "
-          f"{len(data)} validation subjects; {cfg.objective.describe()}")
+    print(
+        f"{store.folder}: {len(store.trials)} trials done, {cfg.trials} wanted; "
+        f"{len(data)} validation subjects; {cfg.objective.describe()}"
+    )
     try:
-        search(cfg, data, store, jobs=args.jobs, scheduler=args.scheduler,
-               progress=not args.quiet, on_trial=lambda s: write_tables(cfg, s, reported))
+        search(
+            cfg,
+            data,
+            store,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            progress=not args.quiet,
+            on_trial=lambda s: write_tables(cfg, s, reported),
+        )
     except KeyboardInterrupt:  # Ctrl-C: the trial under way is lost, the others are kept
-        raise Interrupted(f"{len(store.trials)} of {cfg.trials} trials kept in "
-                          f"{store.folder}") from None
+        raise Interrupted(
+            f"{len(store.trials)} of {cfg.trials} trials kept in {store.folder}"
+        ) from None
     write_tables(cfg, store, reported)
     print(summary(cfg, store))
     if store.best() is not None:
@@ -255,32 +314,47 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog("clifer-tune", "clifer.tune"),
         description="Tune a condition's learner with hyperopt (TPE) on validation subjects; "
-                    "re-running continues the search.")
-    parser.add_argument("--config", type=Path, help="a .toml or .json search file "
-                        "(see clifer.tuning.TuneConfig)")
-    parser.add_argument("--condition", help="mlp, gdm, gdm+replay, clifer (default), "
-                        "clifer+replay")
-    parser.add_argument("--trials", type=positive_int, help="trials the search holds when done "
-                        "(default 30)")
-    parser.add_argument("--experiment", type=int, choices=(1, 2), help="objective: "
-                        "Experiment 1 or 2 (default 2)")
-    parser.add_argument("--memory", choices=("mean", "episodic", "semantic", "mlp"),
-                        help="objective: which memory's score (default: mean of them)")
+        "re-running continues the search.",
+    )
+    parser.add_argument(
+        "--config", type=Path, help="a .toml or .json search file (see clifer.tuning.TuneConfig)"
+    )
+    parser.add_argument("--condition", help="mlp, gdm, gdm+replay, clifer (default), clifer+replay")
+    parser.add_argument(
+        "--trials", type=positive_int, help="trials the search holds when done (default 30)"
+    )
+    parser.add_argument(
+        "--experiment", type=int, choices=(1, 2), help="objective: Experiment 1 or 2 (default 2)"
+    )
+    parser.add_argument(
+        "--memory",
+        choices=("mean", "episodic", "semantic", "mlp"),
+        help="objective: which memory's score (default: mean of them)",
+    )
     parser.add_argument("--metric", choices=("micro_f1", "macro_f1"))
-    parser.add_argument("--at", choices=("final", "mean"), help="objective: after the final "
-                        "class, or averaged over the classes")
-    parser.add_argument("--subjects", type=positive_int,
-                        help="synthetic: how many validation subjects")
-    parser.add_argument("--dataset", help=dataset_help(" (real data: name "
-                                                       "validation_subjects in --config)"))
+    parser.add_argument(
+        "--at",
+        choices=("final", "mean"),
+        help="objective: after the final class, or averaged over the classes",
+    )
+    parser.add_argument(
+        "--subjects", type=positive_int, help="synthetic: how many validation subjects"
+    )
+    parser.add_argument(
+        "--dataset", help=dataset_help(" (real data: name validation_subjects in --config)")
+    )
     parser.add_argument("--root", help="the real dataset's folder as distributed")
     add_loader_option(parser)
-    parser.add_argument("--imagination", help="a .keras imagination model (default: the "
-                        "shipped cpu model for the synthetic faces, real for real datasets)")
+    parser.add_argument(
+        "--imagination",
+        help="a .keras imagination model (default: the "
+        "shipped cpu model for the synthetic faces, real for real datasets)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--run", help="the search's folder name (default: condition-hash)")
-    parser.add_argument("--show-space", action="store_true",
-                        help="print the search space as TOML and stop")
+    parser.add_argument(
+        "--show-space", action="store_true", help="print the search space as TOML and stop"
+    )
     add_running_options(parser)
     return parser
 

@@ -58,15 +58,21 @@ class Objective(Settings):
     def __post_init__(self) -> None:
         if self.experiment not in (1, 2):
             raise ValueError(f"objective.experiment must be 1 or 2, got {self.experiment!r}")
-        for name, value, choices in (("memory", self.memory, MEMORY_CHOICES),
-                                     ("metric", self.metric, METRICS),
-                                     ("at", self.at, AT_CHOICES)):
+        for name, value, choices in (
+            ("memory", self.memory, MEMORY_CHOICES),
+            ("metric", self.metric, METRICS),
+            ("at", self.at, AT_CHOICES),
+        ):
             if value not in choices:
                 raise ValueError(f"objective.{name} must be one of {choices}, got {value!r}")
 
     def describe(self) -> str:
-        memory = {"episodic": "GDM-E", "semantic": "GDM-S", "mlp": "MLP",
-                  "mean": "mean of the memories"}[self.memory]
+        memory = {
+            "episodic": "GDM-E",
+            "semantic": "GDM-S",
+            "mlp": "MLP",
+            "mean": "mean of the memories",
+        }[self.memory]
         when = "after the final class" if self.at == "final" else "averaged over the classes"
         return f"Experiment {self.experiment} {self.metric} ({memory}), {when}"
 
@@ -74,8 +80,9 @@ class Objective(Settings):
         learner = CONDITIONS[condition].learner
         if (self.memory == "mlp") != (learner == "mlp") and self.memory != "mean":
             reports = "mlp" if learner == "mlp" else "episodic and semantic"
-            raise ValueError(f"condition {condition!r} reports the memory {reports}, "
-                             f"not {self.memory!r}")
+            raise ValueError(
+                f"condition {condition!r} reports the memory {reports}, not {self.memory!r}"
+            )
 
     def subject_scores(self, table: pd.DataFrame) -> pd.Series:
         """Each subject's score from a trial's measurements (:data:`clifer.protocol.COLUMNS`)."""
@@ -132,8 +139,9 @@ class TuneConfig(Settings):
 
     def __post_init__(self) -> None:
         if self.condition not in CONDITIONS:
-            raise ValueError(f"unknown condition {self.condition!r}; choose from "
-                             f"{list(CONDITIONS)}")
+            raise ValueError(
+                f"unknown condition {self.condition!r}; choose from {list(CONDITIONS)}"
+            )
         for name in ("trials", "startup_trials"):
             whole(getattr(self, name), name)
         whole(self.seed, "seed", minimum=0)
@@ -149,34 +157,45 @@ class TuneConfig(Settings):
         if base.dataset == "synthetic":
             v = self.validation_subjects
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError("for the synthetic dataset, validation_subjects is a number "
-                                 f"of new subjects (at least 1), got {v!r}")
+                raise ValueError(
+                    "for the synthetic dataset, validation_subjects is a number "
+                    f"of new subjects (at least 1), got {v!r}"
+                )
             if self.validation_seed == SYNTHETIC_SEED:
-                raise ValueError("validation_seed must differ from the experiment's subjects' "
-                                 f"seed {SYNTHETIC_SEED}")
+                raise ValueError(
+                    "validation_seed must differ from the experiment's subjects' "
+                    f"seed {SYNTHETIC_SEED}"
+                )
         else:
             v = self.validation_subjects
             if not isinstance(v, list) or not v or not all(isinstance(s, str) for s in v):
-                raise ValueError("for a real dataset, validation_subjects must list the ids "
-                                 "of the subjects to tune on (kept out of the experiment)")
+                raise ValueError(
+                    "for a real dataset, validation_subjects must list the ids "
+                    "of the subjects to tune on (kept out of the experiment)"
+                )
             if isinstance(base.subjects, list) and set(base.subjects) & set(v):
-                raise ValueError("the experiment's subjects must not include validation "
-                                 f"subjects: {sorted(set(base.subjects) & set(v))}")
+                raise ValueError(
+                    "the experiment's subjects must not include validation "
+                    f"subjects: {sorted(set(base.subjects) & set(v))}"
+                )
         self.checked_space()
 
     def checked_space(self) -> dict[str, dict[str, Any]]:
         """The space (the condition's default if none is given), well formed and with every
         value it can draw allowed for its parameter (checked at the ends of each range and
         for each option of a choice: the allowed values of every parameter are a range)."""
-        space = check_space(default_space(CONDITIONS[self.condition]) if self.space is None
-                            else self.space)
+        space = check_space(
+            default_space(CONDITIONS[self.condition]) if self.space is None else self.space
+        )
         for name, spec in space.items():
             for value in extreme_values(spec):
                 try:
                     apply(self.experiment.learner, {name: value})
                 except ValueError as error:
-                    raise ValueError(f"space: {name} can draw {value!r}, which the learner "
-                                     f"does not take: {error}") from error
+                    raise ValueError(
+                        f"space: {name} can draw {value!r}, which the learner "
+                        f"does not take: {error}"
+                    ) from error
         return space
 
     def fingerprint(self, imagination_hash: str) -> dict[str, Any]:
@@ -238,25 +257,36 @@ def trial_problem(trial: Any, space: dict[str, dict[str, Any]], tid: int | None)
             return f"its tid is {trial['tid']!r}, not {tid}"
         vals = trial["vals"]
         if not isinstance(vals, dict) or set(vals) != set(space):
-            return f"its vals name {sorted(vals) if isinstance(vals, dict) else vals!r}, " \
-                   f"not the space's parameters {sorted(space)}"
+            return (
+                f"its vals name {sorted(vals) if isinstance(vals, dict) else vals!r}, "
+                f"not the space's parameters {sorted(space)}"
+            )
         for name, value in vals.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) \
-                    or not math.isfinite(value):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+            ):
                 return f"its value of {name} is {value!r}"
             if space[name]["dist"] == "choice" and (
-                    value != int(value) or not 0 <= value < len(space[name]["options"])):
+                value != int(value) or not 0 <= value < len(space[name]["options"])
+            ):
                 return f"its value of {name} is not one of the options' positions: {value!r}"
     params = trial["params"]
     expected = set(space) if tid is not None else set()
     if not isinstance(params, dict) or set(params) != expected:
-        return f"its params name {sorted(params) if isinstance(params, dict) else params!r}, " \
-               f"not {sorted(expected)}"
+        return (
+            f"its params name {sorted(params) if isinstance(params, dict) else params!r}, "
+            f"not {sorted(expected)}"
+        )
     status = trial["status"]
     if status == "ok":
         score = trial.get("score")
-        if isinstance(score, bool) or not isinstance(score, int | float) \
-                or not math.isfinite(score):
+        if (
+            isinstance(score, bool)
+            or not isinstance(score, int | float)
+            or not math.isfinite(score)
+        ):
             return f"its status is ok but its score is {score!r}"
         if not isinstance(trial.get("subjects"), dict):
             return "its status is ok but it has no per-subject scores"
@@ -291,12 +321,15 @@ class TrialsFile:
                 held = json.loads(self.path.read_text())
                 held_hash, trials = held["hash"], held["trials"]
             except (ValueError, KeyError, TypeError) as error:
-                raise ValueError(f"{self.path} is not a trials file of clifer.tune: {error}"
-                                 ) from error
+                raise ValueError(
+                    f"{self.path} is not a trials file of clifer.tune: {error}"
+                ) from error
             if held_hash != self.hash:
-                raise ValueError(f"{self.path} holds the trials of another search (hash "
-                                 f"{held_hash}, this one {self.hash}); give another --run or "
-                                 "--out, or remove the folder")
+                raise ValueError(
+                    f"{self.path} holds the trials of another search (hash "
+                    f"{held_hash}, this one {self.hash}); give another --run or "
+                    "--out, or remove the folder"
+                )
             space = self.fingerprint.get("space", {})
             if not isinstance(trials, list):
                 raise ValueError(f"{self.path}: its trials are not a list")
@@ -306,26 +339,31 @@ class TrialsFile:
                     raise ValueError(
                         f"{self.path}: trial {i} is damaged ({problem}); mend or remove it "
                         "and the trials after it (nothing was changed), or remove the file "
-                        "to start the search afresh")
+                        "to start the search afresh"
+                    )
             self.trials = list(trials)
             self.baseline = held.get("baseline")
             if self.baseline is not None:
                 problem = trial_problem(self.baseline, space, tid=None)
                 if problem is not None:
-                    self.notes.append(f"{self.path}: the untuned baseline is damaged "
-                                      f"({problem}); it runs again")
+                    self.notes.append(
+                        f"{self.path}: the untuned baseline is damaged ({problem}); it runs again"
+                    )
                     self.baseline = None
         else:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise OSError(f"cannot create the search folder {self.folder}: {error}"
-                              ) from error
+                raise OSError(f"cannot create the search folder {self.folder}: {error}") from error
             self._write()
 
     def _write(self) -> None:
-        content = {"hash": self.hash, "identity": self.fingerprint, "baseline": self.baseline,
-                   "trials": self.trials}
+        content = {
+            "hash": self.hash,
+            "identity": self.fingerprint,
+            "baseline": self.baseline,
+            "trials": self.trials,
+        }
         text = json.dumps(_plain(content), indent=1, allow_nan=False)
         write_atomically(self.path, lambda tmp: Path(tmp).write_text(text))
 
@@ -343,7 +381,15 @@ class TrialsFile:
 
     def table(self) -> pd.DataFrame:
         """One row per trial: tid, status, score, seconds, each parameter, error."""
-        rows = [{"tid": t["tid"], "status": t["status"], "score": t.get("score"),
-                 "seconds": t.get("seconds"), **t["params"], "error": t.get("error")}
-                for t in self.trials]
+        rows = [
+            {
+                "tid": t["tid"],
+                "status": t["status"],
+                "score": t.get("score"),
+                "seconds": t.get("seconds"),
+                **t["params"],
+                "error": t.get("error"),
+            }
+            for t in self.trials
+        ]
         return pd.DataFrame(rows)

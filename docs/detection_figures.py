@@ -65,12 +65,19 @@ def measure(detector, images, faces: bool) -> dict:
         height, width = image.shape[:2]
         boxes += len(found_boxes)
         found += bool(found_boxes)
-        centred += any(x <= width / 2 <= x + w and y <= height / 2 <= y + h
-                       for x, y, w, h in found_boxes)  # fmt: skip
+        centred += any(
+            x <= width / 2 <= x + w and y <= height / 2 <= y + h for x, y, w, h in found_boxes
+        )
         if found_boxes and not faces:
             flagged.append((name, found_boxes))
-    return {"images": len(images), "found": found, "centred": centred, "boxes": boxes,
-            "flagged": flagged, "ms": 1000 * seconds / max(1, len(images))}  # fmt: skip
+    return {
+        "images": len(images),
+        "found": found,
+        "centred": centred,
+        "boxes": boxes,
+        "flagged": flagged,
+        "ms": 1000 * seconds / max(1, len(images)),
+    }
 
 
 def packaged_sets() -> list[tuple[str, bool, list]]:
@@ -79,16 +86,23 @@ def packaged_sets() -> list[tuple[str, bool, list]]:
     faces += [(f"lfw_subset[{i}]", lambda i=i: lfw[i]) for i in range(100)]
     non_faces = [(f"lfw_subset[{i}]", lambda i=i: lfw[i]) for i in range(100, 200)]
     non_faces += [(name, lambda name=name: non_face_bgr(name)) for name in NON_FACE_PHOTOS]
-    return [("packaged faces (3 photos + LFW subset's 100 faces)", True, faces),
-            ("packaged non-faces (LFW subset's 100 + 18 photos)", False, non_faces)]
+    return [
+        ("packaged faces (3 photos + LFW subset's 100 faces)", True, faces),
+        ("packaged non-faces (LFW subset's 100 + 18 photos)", False, non_faces),
+    ]
 
 
 def folder_set(folder: Path, faces: bool) -> tuple[str, bool, list]:
     paths = images_under(folder)
-    loaders = [(str(p.relative_to(folder)), lambda p=p: cv2.imread(str(p), cv2.IMREAD_COLOR))
-               for p in paths]  # fmt: skip
-    return (f"{'faces' if faces else 'non-faces'}: {folder.name}/ ({len(paths)} images)", faces,
-            loaders)  # fmt: skip
+    loaders = [
+        (str(p.relative_to(folder)), lambda p=p: cv2.imread(str(p), cv2.IMREAD_COLOR))
+        for p in paths
+    ]
+    return (
+        f"{'faces' if faces else 'non-faces'}: {folder.name}/ ({len(paths)} images)",
+        faces,
+        loaders,
+    )
 
 
 def contact_sheet(path: Path, flagged: dict[str, list], roots: dict[str, Path]) -> None:
@@ -97,16 +111,22 @@ def contact_sheet(path: Path, flagged: dict[str, list], roots: dict[str, Path]) 
     tiles = []
     for (label, name), by_detector in sorted(flagged.items()):
         root = roots.get(label)
-        image = (cv2.imread(str(root / name)) if root is not None
-                 else non_face_bgr(name) if name in NON_FACE_PHOTOS else None)  # fmt: skip
+        image = (
+            cv2.imread(str(root / name))
+            if root is not None
+            else non_face_bgr(name)
+            if name in NON_FACE_PHOTOS
+            else None
+        )
         if image is None:
             continue
         for detector, boxes in by_detector.items():
             for x, y, w, h in boxes:
                 cv2.rectangle(image, (x, y), (x + w, y + h), colours[detector], 2)
         tile = cv2.resize(image, (160, 160), interpolation=cv2.INTER_AREA)
-        cv2.putText(tile, str(len(tiles)), (3, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
-                    (0, 255, 255), 1)  # fmt: skip
+        cv2.putText(
+            tile, str(len(tiles)), (3, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 255, 255), 1
+        )
         tiles.append(tile)
     if not tiles:
         return
@@ -117,10 +137,20 @@ def contact_sheet(path: Path, flagged: dict[str, list], roots: dict[str, Path]) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--faces", type=Path, action="append", default=[],
-                        help="a folder of photos that each show a face (repeatable)")
-    parser.add_argument("--non-faces", type=Path, action="append", default=[],
-                        help="a folder of photos expected to show no face (repeatable)")
+    parser.add_argument(
+        "--faces",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder of photos that each show a face (repeatable)",
+    )
+    parser.add_argument(
+        "--non-faces",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder of photos expected to show no face (repeatable)",
+    )
     parser.add_argument("--sheet", type=Path, help="draw the flagged non-face images here (.png)")
     parser.add_argument("--detectors", nargs="+", choices=DETECTORS, default=list(DETECTORS))
     args = parser.parse_args(argv)
@@ -142,8 +172,11 @@ def main(argv: list[str] | None = None) -> int:
             r = measure(detector, images, faces)
             share = f"{r['found']} ({100 * r['found'] / r['images']:.1f}%)"
             centred = f"{r['centred']} ({100 * r['centred'] / r['images']:.1f}%)" if faces else ""
-            print(f"| {label} | {name} | {r['images']} | {share} | {centred} | {r['boxes']} "
-                  f"| {r['ms']:.0f} |", flush=True)  # fmt: skip
+            print(
+                f"| {label} | {name} | {r['images']} | {share} | {centred} | {r['boxes']} "
+                f"| {r['ms']:.0f} |",
+                flush=True,
+            )
             for image_name, boxes in r["flagged"]:
                 flagged.setdefault((label, image_name), {})[name] = boxes
     if flagged:

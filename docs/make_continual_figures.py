@@ -182,8 +182,15 @@ def plot_accuracy(results: dict, path: Path) -> None:
             ax.plot(x, res["seen"][:, m], label=label_of(name), lw=1.8, ms=5, **STYLE[name])
             ref = REFERENCE[name].get(memory)
             if ref is not None:
-                ax.plot([N_CLASSES + 0.35], [ref], marker="*", ms=13, ls="none",
-                        color=STYLE[name]["color"], markeredgecolor="black")  # fmt: skip
+                ax.plot(
+                    [N_CLASSES + 0.35],
+                    [ref],
+                    marker="*",
+                    ms=13,
+                    ls="none",
+                    color=STYLE[name]["color"],
+                    markeredgecolor="black",
+                )
         if memory == "episodic":  # the curves near 1 overlap: zoom on them
             inset = ax.inset_axes((0.33, 0.43, 0.62, 0.36))
             for name, res in results.items():
@@ -202,8 +209,9 @@ def plot_accuracy(results: dict, path: Path) -> None:
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("test accuracy on all classes seen so far")
     handles, labels = axes[0].get_legend_handles_labels()
-    handles.append(plt.Line2D([], [], marker="*", ms=12, ls="none", color="grey",
-                              markeredgecolor="black"))  # fmt: skip
+    handles.append(
+        plt.Line2D([], [], marker="*", ms=12, ls="none", color="grey", markeredgecolor="black")
+    )
     labels.append("published GDM code at the end (same colour: same setting)")
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
     fig.suptitle("GrowingDualMemory defaults on sklearn digits: one class at a time vs batch")
@@ -225,8 +233,15 @@ def plot_matrices(results: dict, path: Path) -> None:
             for i in range(N_CLASSES):
                 for j in range(i + 1):
                     v = mat[i, j]
-                    ax.text(j, i, f"{100 * v:.0f}", ha="center", va="center", fontsize=7.5,
-                            color="black" if v > 0.6 else "white")  # fmt: skip
+                    ax.text(
+                        j,
+                        i,
+                        f"{100 * v:.0f}",
+                        ha="center",
+                        va="center",
+                        fontsize=7.5,
+                        color="black" if v > 0.6 else "white",
+                    )
             ax.set_title(f"{SHORT[memory]}, one class at a time, {titles[name]}", fontsize=10.5)
             ax.set_xticks(range(N_CLASSES))
             ax.set_yticks(range(N_CLASSES))
@@ -271,8 +286,10 @@ def table_final(results: dict) -> str:
         ne, ns = res["neurons"][-1]
         ref = REFERENCE[name]
         ref_s = " / ".join(fmt(ref[m]) if m in ref else "-" for m in MEMORIES) if ref else ""
-        rows.append(f"| {label_of(name)} | {fmt(e)} | {fmt(s)} | {ne} | {ns} | "
-                    f"{res['train_s']:.1f} s | {ref_s} |")  # fmt: skip
+        rows.append(
+            f"| {label_of(name)} | {fmt(e)} | {fmt(s)} | {ne} | {ns} | "
+            f"{res['train_s']:.1f} s | {ref_s} |"
+        )
     return "\n".join(rows)
 
 
@@ -281,8 +298,9 @@ def table_curve(results: dict) -> str:
     head = "| classes learnt | " + " | ".join(label_of(n) for n in names) + " |"
     rows = [head, "| ---: |" + " ---: |" * len(names)]
     for k in range(N_CLASSES):
-        cells = [f"{fmt(results[n]['seen'][k, 0])} / {fmt(results[n]['seen'][k, 1])}"
-                 for n in names]  # fmt: skip
+        cells = [
+            f"{fmt(results[n]['seen'][k, 0])} / {fmt(results[n]['seen'][k, 1])}" for n in names
+        ]
         rows.append(f"| {k + 1} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -295,8 +313,10 @@ def table_seeds(per_seed: list[dict]) -> str:
     ]
     for name in names:
         finals = np.array([r[name]["seen"][-1] for r in per_seed])
-        cells = [f"{fmt(finals[:, m].mean())} ({fmt(finals[:, m].min())} - "
-                 f"{fmt(finals[:, m].max())})" for m in range(len(MEMORIES))]  # fmt: skip
+        cells = [
+            f"{fmt(finals[:, m].mean())} ({fmt(finals[:, m].min())} - {fmt(finals[:, m].max())})"
+            for m in range(len(MEMORIES))
+        ]
         rows.append(f"| {label_of(name)} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

@@ -44,9 +44,12 @@ def main() -> None:
 
     faces = evaluation_faces(4, model.config.image_size, seed=EVAL_SEED)
     subjects = faces.subject_ids()
-    picks = [np.flatnonzero((np.asarray(faces.subjects) == s) & (faces.labels == c)
-                            & (faces.frames == 0))[0]
-             for s, c in zip(subjects, [1, 3, 0, 5], strict=True)]  # fmt: skip
+    picks = [
+        np.flatnonzero(
+            (np.asarray(faces.subjects) == s) & (faces.labels == c) & (faces.frames == 0)
+        )[0]
+        for s, c in zip(subjects, [1, 3, 0, 5], strict=True)
+    ]
     write_grid(FIGURES / "imagination-unseen.png", model, faces.images[picks])
 
     report = evaluate_quality(model)
@@ -60,9 +63,11 @@ def main() -> None:
     ax.axhline(0.8, color="k", lw=0.8, ls="--")
     ax.set_xticks(x, CLASSES)
     ax.set_ylim(0, 1.05)
-    ax.set_title(f"{report.n_subjects} unseen subjects: expression ratio "
-                 f"{report.expression_ratio:.2f}, identity kept {report.identity_kept:.2f}",
-                 fontsize=9)  # fmt: skip
+    ax.set_title(
+        f"{report.n_subjects} unseen subjects: expression ratio "
+        f"{report.expression_ratio:.2f}, identity kept {report.identity_kept:.2f}",
+        fontsize=9,
+    )
     ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     fig.savefig(FIGURES / "imagination-quality.png", dpi=120)

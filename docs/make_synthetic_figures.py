@@ -82,8 +82,9 @@ def detection(n_subjects: int = 24, n_frames: int = 45, step: int = 4) -> dict:
     for k, person in enumerate(S.sample_persons(n_subjects, seed=100)):
         for expression in range(len(CLASSES)):
             for intensity in ("low", "high"):
-                frames, boxes = S.render_clip(person, expression, n_frames, intensity=intensity,
-                                              seed=k, talk=0.2)  # fmt: skip
+                frames, boxes = S.render_clip(
+                    person, expression, n_frames, intensity=intensity, seed=k, talk=0.2
+                )
                 for i in range(0, n_frames, step):
                     box = detect(cascade, frames[i])
                     total += 1
@@ -92,8 +93,12 @@ def detection(n_subjects: int = 24, n_frames: int = 45, step: int = 4) -> dict:
                     hits += ok
                     per_class[expression] += ok
     per_frame_class = total / len(CLASSES)
-    return {"frames": total, "rate": hits / total, "found": found / total,
-            "per_class": per_class / per_frame_class}  # fmt: skip
+    return {
+        "frames": total,
+        "rate": hits / total,
+        "found": found / total,
+        "per_class": per_class / per_frame_class,
+    }
 
 
 def clip_figure() -> None:
@@ -112,8 +117,10 @@ def clip_figure() -> None:
         shown.append(frame)
     fig, ax = plt.subplots(figsize=(11, 1.9))
     ax.imshow(np.hstack(shown))
-    ax.set_title("surprise clip, frames 0 9 16 22 30 38 44: recorded face box (green), "
-                 "Haar cascade (red)", fontsize=9)  # fmt: skip
+    ax.set_title(
+        "surprise clip, frames 0 9 16 22 30 38 44: recorded face box (green), Haar cascade (red)",
+        fontsize=9,
+    )
     ax.axis("off")
     fig.tight_layout()
     fig.savefig(FIGURES / "synthetic-clip.png", dpi=110)
@@ -127,24 +134,32 @@ def personalisation(individual: bool, n_subjects: int = 12, size: int = 64) -> d
     frames; within-subject models train on clips 1 and 4 and test on clips 2 and 3.
     """
     people = S.sample_persons(n_subjects, seed=0, individual=individual)
-    data = S.make_dataset(persons=people, clips_per_class=4, frames_per_clip=10, size=size,
-                          seed=0, jitter=0.5)  # fmt: skip
+    data = S.make_dataset(
+        persons=people, clips_per_class=4, frames_per_clip=10, size=size, seed=0, jitter=0.5
+    )
     gray = data.images.mean(-1)
     features = np.stack([hog(g, pixels_per_cell=(8, 8), cells_per_block=(2, 2)) for g in gray])
 
     def model(n_components: int):
-        return make_pipeline(StandardScaler(), PCA(n_components, random_state=0),
-                             LogisticRegression(C=0.1, max_iter=2000))  # fmt: skip
+        return make_pipeline(
+            StandardScaler(),
+            PCA(n_components, random_state=0),
+            LogisticRegression(C=0.1, max_iter=2000),
+        )
 
     later = np.char.endswith(data.clips, "-02") | np.char.endswith(data.clips, "-03")
     cross, within = [], []
     for subject in data.subject_ids():
         own = data.subjects == subject
-        cross.append(model(60).fit(features[~own], data.labels[~own])
-                     .score(features[own], data.labels[own]))  # fmt: skip
+        cross.append(
+            model(60).fit(features[~own], data.labels[~own]).score(features[own], data.labels[own])
+        )
         train, test = own & ~later, own & later
-        within.append(model(30).fit(features[train], data.labels[train])
-                      .score(features[test], data.labels[test]))  # fmt: skip
+        within.append(
+            model(30)
+            .fit(features[train], data.labels[train])
+            .score(features[test], data.labels[test])
+        )
     return {"cross": np.array(cross), "within": np.array(within), "n_images": len(data)}
 
 

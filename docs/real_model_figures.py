@@ -33,8 +33,10 @@ def classifier_accuracy(model, faces) -> dict[str, float]:
 
     logits = model.classifier.predict(model.prepare(faces.images), batch_size=256, verbose=0)
     said = np.argmax(logits, axis=1)
-    return {"all": float(np.mean(said == faces.labels)),
-            **{c: float(np.mean(said[faces.labels == i] == i)) for i, c in enumerate(CLASSES)}}
+    return {
+        "all": float(np.mean(said == faces.labels)),
+        **{c: float(np.mean(said[faces.labels == i] == i)) for i, c in enumerate(CLASSES)},
+    }
 
 
 def nearest_neighbour_accuracy(features: np.ndarray, labels: np.ndarray) -> float:
@@ -72,28 +74,37 @@ def main() -> None:
     FIGURES.mkdir(exist_ok=True)
     faces, _ = load_faces("fer2013", args.fer, image_size=size, progress=False)
     test = faces.for_split("test")
-    report = ExpressionEvaluator(faces.for_split("train"), test,
-                                 source="FER2013 test split")(model)
+    report = ExpressionEvaluator(faces.for_split("train"), test, source="FER2013 test split")(model)
     print(report)
     generic = classifier_accuracy(model, test)
     table = report.table().drop(columns=["identity_kept"])
     table["classifier_C"] = [generic[c] for c in CLASSES]
-    print("\n| class | judge on real test faces | imagined faces named the target | ratio |"
-          " C on real test faces |\n| --- | --- | --- | --- | --- |")
+    print(
+        "\n| class | judge on real test faces | imagined faces named the target | ratio |"
+        " C on real test faces |\n| --- | --- | --- | --- | --- |"
+    )
     for c, row in table.iterrows():
-        print(f"| {c} | {row['real_accuracy']:.3f} | {row['imagined_target_rate']:.3f} | "
-              f"{row['ratio']:.2f} | {row['classifier_C']:.3f} |")
-    print(f"| all | {report.real_expression_accuracy:.3f} | {report.imagined_target_rate:.3f} |"
-          f" {report.expression_ratio:.2f} | {generic['all']:.3f} |")
-    print(f"\nreconstruction L1 {report.reconstruction_l1:.4f}, mean image "
-          f"{report.mean_image_l1:.4f}")
+        print(
+            f"| {c} | {row['real_accuracy']:.3f} | {row['imagined_target_rate']:.3f} | "
+            f"{row['ratio']:.2f} | {row['classifier_C']:.3f} |"
+        )
+    print(
+        f"| all | {report.real_expression_accuracy:.3f} | {report.imagined_target_rate:.3f} |"
+        f" {report.expression_ratio:.2f} | {generic['all']:.3f} |"
+    )
+    print(
+        f"\nreconstruction L1 {report.reconstruction_l1:.4f}, mean image {report.mean_image_l1:.4f}"
+    )
     from imagination.evaluate import hog_features
 
     codes = model.encode(test.images)
-    part = codes[:, -model.config.expression_dims:] if model.config.expression_dims else codes
+    part = codes[:, -model.config.expression_dims :] if model.config.expression_dims else codes
     print("\n1-NN among the other test faces (leave one out, across people):")
-    for name, features in (("codes (50-d)", codes), ("expression part", part),
-                           ("HOG of the crops", hog_features(model.prepare(test.images)))):
+    for name, features in (
+        ("codes (50-d)", codes),
+        ("expression part", part),
+        ("HOG of the crops", hog_features(model.prepare(test.images))),
+    ):
         print(f"  {name}: {nearest_neighbour_accuracy(features, test.labels):.3f}")
 
     fig, ax = plt.subplots(figsize=(7, 3.2))
@@ -119,10 +130,17 @@ def main() -> None:
         identity = IdentityEvaluator(images, persons, source="LFW")(model)
         print(identity)
         fig, ax = plt.subplots(figsize=(6, 3))
-        ax.bar(np.arange(len(CLASSES)), [identity.per_class[c] for c in CLASSES],
-               label="imagined faces named as the input's person")
-        ax.axhline(identity.judge_accuracy, color="C1", lw=1.2,
-                   label=f"judge on real held-out photos ({identity.judge_accuracy:.2f})")
+        ax.bar(
+            np.arange(len(CLASSES)),
+            [identity.per_class[c] for c in CLASSES],
+            label="imagined faces named as the input's person",
+        )
+        ax.axhline(
+            identity.judge_accuracy,
+            color="C1",
+            lw=1.2,
+            label=f"judge on real held-out photos ({identity.judge_accuracy:.2f})",
+        )
         ax.axhline(1 / 12, color="k", lw=0.8, ls=":", label="chance (groups of about 12)")
         ax.set_xticks(np.arange(len(CLASSES)), CLASSES)
         ax.set_ylim(0, 1)

@@ -46,13 +46,34 @@ if __package__ in (None, ""):  # run as a script: the repository's packages
 from facedata import CLASSES
 
 #: The two-letter codes of JAFFE and KDEF file names.
-JAFFE_CODES = {"AN": "anger", "DI": "disgust", "FE": "fear", "HA": "happy", "NE": "neutral",
-               "SA": "sad", "SU": "surprise"}
-KDEF_CODES = {"AF": "fear", "AN": "anger", "DI": "disgust", "HA": "happy", "NE": "neutral",
-              "SA": "sad", "SU": "surprise"}
+JAFFE_CODES = {
+    "AN": "anger",
+    "DI": "disgust",
+    "FE": "fear",
+    "HA": "happy",
+    "NE": "neutral",
+    "SA": "sad",
+    "SU": "surprise",
+}
+KDEF_CODES = {
+    "AF": "fear",
+    "AN": "anger",
+    "DI": "disgust",
+    "HA": "happy",
+    "NE": "neutral",
+    "SA": "sad",
+    "SU": "surprise",
+}
 #: CK+48's folder names.
-CKPLUS_FOLDERS = {"anger": "anger", "contempt": "contempt", "disgust": "disgust",
-                  "fear": "fear", "happy": "happy", "sadness": "sad", "surprise": "surprise"}
+CKPLUS_FOLDERS = {
+    "anger": "anger",
+    "contempt": "contempt",
+    "disgust": "disgust",
+    "fear": "fear",
+    "happy": "happy",
+    "sadness": "sad",
+    "surprise": "surprise",
+}
 
 JAFFE_NAME = re.compile(r"^([A-Z]{2})\.([A-Z]{2})\d*\.(\d+)\.tiff?$", re.IGNORECASE)
 CKPLUS_NAME = re.compile(r"^(S\d+)_(\d+)_(\d+)\.png$", re.IGNORECASE)
@@ -128,8 +149,11 @@ def kdef_items(source: Path, clip_per: str = "photo") -> tuple[list[Item], Count
     return items, skipped
 
 
-SETS = {"jaffe": (jaffe_items, "photo"), "ckplus": (ckplus_items, "sequence"),
-        "kdef": (kdef_items, "photo")}
+SETS = {
+    "jaffe": (jaffe_items, "photo"),
+    "ckplus": (ckplus_items, "sequence"),
+    "kdef": (kdef_items, "photo"),
+}
 
 
 def write_set(items: list[Item], out: Path, copy: bool = False) -> Path:
@@ -149,8 +173,15 @@ def write_set(items: list[Item], out: Path, copy: bool = False) -> Path:
             shutil.copy2(item.source, target)
         else:
             os.symlink(item.source.resolve(), target)
-        rows.append((target.relative_to(out).as_posix(), item.person, item.expression,
-                     item.clip, item.frame))
+        rows.append(
+            (
+                target.relative_to(out).as_posix(),
+                item.person,
+                item.expression,
+                item.clip,
+                item.frame,
+            )
+        )
     manifest = out / "manifest.csv"
     with open(manifest, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
@@ -167,11 +198,12 @@ def summary(items: list[Item]) -> str:
         clips[item.person][item.expression].add(item.clip)
     full = [p for p, by in clips.items() if all(len(by[c]) >= 2 for c in CLASSES)]
     per_class = Counter(item.expression for item in items)
-    lines = [f"{len(clips)} persons, {len(items)} images",
-             "images per expression: " + ", ".join(f"{k} {v}" for k, v in sorted(
-                 per_class.items())),
-             f"persons with >= 2 clips of each of the six classes ({', '.join(CLASSES)}): "
-             f"{len(full)}" + (f" ({', '.join(sorted(full))})" if full else "")]
+    lines = [
+        f"{len(clips)} persons, {len(items)} images",
+        "images per expression: " + ", ".join(f"{k} {v}" for k, v in sorted(per_class.items())),
+        f"persons with >= 2 clips of each of the six classes ({', '.join(CLASSES)}): "
+        f"{len(full)}" + (f" ({', '.join(sorted(full))})" if full else ""),
+    ]
     return "\n".join(lines)
 
 
@@ -179,16 +211,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python docs/real_sets.py",
         description="Write manifest.csv (facedata's 'own' layout) for a copy of a public "
-                    "per-person expression set, its images linked under OUT_DIR/images.")
+        "per-person expression set, its images linked under OUT_DIR/images.",
+    )
     parser.add_argument("set", choices=sorted(SETS), help="which set SOURCE_DIR holds")
     parser.add_argument("source", type=Path, help="the set's folder as distributed")
     parser.add_argument("out", type=Path, help="where manifest.csv and images/ go")
-    parser.add_argument("--copy", action="store_true",
-                        help="copy the images (default: symbolic links to SOURCE_DIR)")
-    parser.add_argument("--clip-per", choices=("photo", "sequence"),
-                        help="what one clip is (default: a sequence for ckplus, a photo "
-                             "otherwise; photo for ckplus puts frames of one sequence on "
-                             "both sides of the split)")
+    parser.add_argument(
+        "--copy",
+        action="store_true",
+        help="copy the images (default: symbolic links to SOURCE_DIR)",
+    )
+    parser.add_argument(
+        "--clip-per",
+        choices=("photo", "sequence"),
+        help="what one clip is (default: a sequence for ckplus, a photo "
+        "otherwise; photo for ckplus puts frames of one sequence on "
+        "both sides of the split)",
+    )
     args = parser.parse_args(argv)
     if not args.source.is_dir():
         parser.error(f"{args.source} is not a folder")

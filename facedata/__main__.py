@@ -22,9 +22,13 @@ def _synth(args: argparse.Namespace) -> int:
     from .synthetic import write_ravdess_corpus
 
     paths = write_ravdess_corpus(
-        args.out, n_subjects=args.subjects, seed=args.seed, fps=args.fps, seconds=args.seconds,
+        args.out,
+        n_subjects=args.subjects,
+        seed=args.seed,
+        fps=args.fps,
+        seconds=args.seconds,
         progress=not args.quiet,
-    )  # fmt: skip
+    )
     print(f"wrote {len(paths)} videos of {args.subjects} subjects to {args.out} (RAVDESS layout)")
     return 0
 
@@ -33,12 +37,23 @@ def _prepare(args: argparse.Namespace) -> int:
     from .loaders import load
 
     cache: bool | Path = False if args.no_cache else (args.cache_dir or True)
-    given = {k: v for k, v in (("faces", args.faces), ("detector", args.detector),
-                               ("video_frames", args.video_frames)) if v is not None}  # fmt: skip
+    given = {
+        k: v
+        for k, v in (
+            ("faces", args.faces),
+            ("detector", args.detector),
+            ("video_frames", args.video_frames),
+        )
+        if v is not None
+    }
     dataset, report = load(
-        args.dataset, args.root, image_size=args.image_size, cache=cache,
-        progress=not args.quiet, **given,
-    )  # fmt: skip
+        args.dataset,
+        args.root,
+        image_size=args.image_size,
+        cache=cache,
+        progress=not args.quiet,
+        **given,
+    )
     print(report)
     if args.out:
         dataset.save(args.out)
@@ -79,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     synth = sub.add_parser("synth", help="write a synthetic corpus in the RAVDESS layout")
     synth.add_argument("--out", required=True, type=Path, help="folder to write Actor_XX/ into")
-    synth.add_argument("--subjects", type=positive_int, default=4, help="number of subjects (default 4)")
+    synth.add_argument(
+        "--subjects", type=positive_int, default=4, help="number of subjects (default 4)"
+    )
     synth.add_argument("--seed", type=int, default=0)
     synth.add_argument("--fps", type=positive_int, default=30)
     synth.add_argument("--seconds", type=positive_float, default=3.0, help="length of each clip")
@@ -92,28 +109,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     layouts = "\n\n".join(entry.describe() for entry in DATASETS.values())
     prepare = sub.add_parser(
-        "prepare", help="load a dataset into face crops (and the cache)",
+        "prepare",
+        help="load a dataset into face crops (and the cache)",
         description="Load a dataset into face crops, fill the cache and print the load "
-                    "report (crops per subject or split and class; what was converted, and "
-                    "what was skipped and why).",
+        "report (crops per subject or split and class; what was converted, and "
+        "what was skipped and why).",
         epilog=f"the layouts read:\n\n{layouts}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    )
     prepare.add_argument("--dataset", required=True, choices=sorted(DATASETS))
-    prepare.add_argument("--root", required=True, type=Path,
-                         help="the dataset as distributed (a folder; for fer2013 and an own "
-                         "manifest also the CSV itself)")  # fmt: skip
-    prepare.add_argument("--image-size", type=positive_int, default=96, help="side of the face crops")
-    prepare.add_argument("--faces", choices=FACE_MODES,
-                         help="find faces with the detector, or use recorded boxes where a "
-                         "corpus has them (default auto: recorded when present), or take "
-                         "each image whole (pre-cropped faces; fer2013 always does)")  # fmt: skip
-    prepare.add_argument("--video-frames", type=_video_frames, metavar="chunks|N",
-                         help="own: a video's frames, the paper's 500 ms chunks (default) "
-                         "or every N-th frame")  # fmt: skip
-    prepare.add_argument("--detector", choices=DETECTORS,
-                         help="face detector: mtcnn (default; crops aligned on the eyes) or "
-                         "haar (OpenCV's cascade, faster, unaligned)")  # fmt: skip
+    prepare.add_argument(
+        "--root",
+        required=True,
+        type=Path,
+        help="the dataset as distributed (a folder; for fer2013 and an own "
+        "manifest also the CSV itself)",
+    )
+    prepare.add_argument(
+        "--image-size", type=positive_int, default=96, help="side of the face crops"
+    )
+    prepare.add_argument(
+        "--faces",
+        choices=FACE_MODES,
+        help="find faces with the detector, or use recorded boxes where a "
+        "corpus has them (default auto: recorded when present), or take "
+        "each image whole (pre-cropped faces; fer2013 always does)",
+    )
+    prepare.add_argument(
+        "--video-frames",
+        type=_video_frames,
+        metavar="chunks|N",
+        help="own: a video's frames, the paper's 500 ms chunks (default) or every N-th frame",
+    )
+    prepare.add_argument(
+        "--detector",
+        choices=DETECTORS,
+        help="face detector: mtcnn (default; crops aligned on the eyes) or "
+        "haar (OpenCV's cascade, faster, unaligned)",
+    )
     prepare.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     prepare.add_argument("--cache-dir", type=Path, help="cache folder (default ~/.cache/clifer)")
     prepare.add_argument("--out", type=Path, help="also save the crops to this .npz file")

@@ -62,6 +62,8 @@ class LabelFileError(ValueError):
     def __init__(self, reason: str, detail: str):
         super().__init__(detail)
         self.reason = reason
+
+
 NO_LABEL = "no label for the file"
 MISSING_VIDEO = "labelled video missing"
 INCOMPLETE_SUBJECT = "subject lacks some of the six classes"
@@ -148,11 +150,12 @@ class FaceOptions:
         are used, or none ("whole")."""
         detecting = self.faces in ("auto", "detect")
         return {
-            "image_size": int(self.image_size), "margin": float(self.margin),
+            "image_size": int(self.image_size),
+            "margin": float(self.margin),
             "faces": self.faces,
             "detector": _describe(self.the_detector()) if detecting else None,
             "alignment": [EYE_DISTANCE, EYE_LINE] if detecting else None,
-        }  # fmt: skip
+        }
 
     def the_detector(self) -> FaceDetector:
         """The detector to use where no recorded boxes are: the given one (or the
@@ -261,9 +264,14 @@ class _Rows:
         if not self.labels:
             return FaceDataset.empty(image_size, name=name)
         return FaceDataset(
-            np.stack(self.images), self.labels, self.subjects, self.clips, self.frames,
-            self.paths, name=name,
-        )  # fmt: skip
+            np.stack(self.images),
+            self.labels,
+            self.subjects,
+            self.clips,
+            self.frames,
+            self.paths,
+            name=name,
+        )
 
 
 def _frames_of(
@@ -291,8 +299,11 @@ def _frames_of(
         return
     claimed = header_frames(source.path)
     if claimed > info.n_frames + max(2, claimed // 100):  # an estimate may be off by a frame
-        report.skip(source.path, SHORT_VIDEO, f"{info.n_frames} of the {claimed} frames its "
-                    "header lists decode: the rest is lost")  # fmt: skip
+        report.skip(
+            source.path,
+            SHORT_VIDEO,
+            f"{info.n_frames} of the {claimed} frames its header lists decode: the rest is lost",
+        )
     try:
         wanted = list(source.select(info))
     except ValueError as exc:  # e.g. a frame rate too low for 500 ms chunks
@@ -449,8 +460,7 @@ def load_sources(
 
     def build_it() -> tuple[FaceDataset, LoadReport]:
         report = LoadReport(name, str(path))
-        dataset, report = build(name, path, find(report), face_options, report,
-                                progress=progress)  # fmt: skip
+        dataset, report = build(name, path, find(report), face_options, report, progress=progress)
         if finish is not None:
             dataset = finish(dataset, report)
         return dataset, report

@@ -54,15 +54,19 @@ def _lines(levels: str, file: str) -> str:
     """TensorFlow's C++ log lines of ``levels`` from ``file``: ``I0000 00:00:1796.2 784
     port.cc:153] ...`` (absl's format, TensorFlow 2.18 on) or ``2025-09-17
     14:44:05.157831: I external/.../cudart_stub.cc:32] ...`` (older)."""
-    return (rf"[{levels}]\d{{4}} [\d:.]+ +\d+ {file}:\d+\] "
-            rf"|\d{{4}}-\d\d-\d\d [\d:.]+: [{levels}] (?:\S*/)?{file}:\d+\] ")
+    return (
+        rf"[{levels}]\d{{4}} [\d:.]+ +\d+ {file}:\d+\] "
+        rf"|\d{{4}}-\d\d-\d\d [\d:.]+: [{levels}] (?:\S*/)?{file}:\d+\] "
+    )
 
 
 #: What :func:`start_up_lines_dropped` drops: TensorFlow's information lines, its
 #: complaints (warnings, errors) that there is no GPU, from its ``cuda*.cc`` files,
 #: absl's notice before them and the second line of the CPU-features notice.
 START_UP_LINE = re.compile(
-    _lines("I", r"\S+") + "|" + _lines("WE", r"cuda\w*\.cc")
+    _lines("I", r"\S+")
+    + "|"
+    + _lines("WE", r"cuda\w*\.cc")
     + r"|WARNING: All log messages before absl::InitializeLog\(\) is called"
     + r"|To enable the following instructions: .*rebuild TensorFlow"
 )
@@ -158,7 +162,8 @@ def quiet_tensorflow() -> None:
         os.environ[LOG_LEVEL] = "2"
         _LEVEL_SET.append(True)
     if "tensorflow" not in sys.modules and not any(
-            isinstance(f, _TensorFlowFinder) for f in sys.meta_path):
+        isinstance(f, _TensorFlowFinder) for f in sys.meta_path
+    ):
         sys.meta_path.insert(0, _TensorFlowFinder())
 
 
@@ -182,20 +187,26 @@ def follow_parent() -> None:
 def add_verbose_option(parser: argparse.ArgumentParser) -> None:
     """``--verbose`` on ``parser`` and on each of its sub-commands (once)."""
     if "--verbose" not in parser._option_string_actions:
-        parser.add_argument("--verbose", action="store_true",
-                            help="keep TensorFlow's start-up messages (its log lines, "
-                            "the GPU probe) on stderr")
+        parser.add_argument(
+            "--verbose",
+            action="store_true",
+            help="keep TensorFlow's start-up messages (its log lines, the GPU probe) on stderr",
+        )
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
                 if "--verbose" not in sub._option_string_actions:
-                    sub.add_argument("--verbose", action="store_true",
-                                     default=argparse.SUPPRESS,
-                                     help="keep TensorFlow's start-up messages on stderr")
+                    sub.add_argument(
+                        "--verbose",
+                        action="store_true",
+                        default=argparse.SUPPRESS,
+                        help="keep TensorFlow's start-up messages on stderr",
+                    )
 
 
-def parse_args(parser: argparse.ArgumentParser,
-               argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(
+    parser: argparse.ArgumentParser, argv: list[str] | None = None
+) -> argparse.Namespace:
     """``parser.parse_args(argv)`` with ``--verbose`` added; TensorFlow quiet unless it
     was given (call it before anything imports TensorFlow)."""
     add_verbose_option(parser)

@@ -137,12 +137,17 @@ def aligned_crop(
     x1, y1 = np.ceil(corners.max(axis=1)).astype(int) + 1
     height, width = image_bgr.shape[:2]
     if x1 <= 0 or y1 <= 0 or x0 >= width or y0 >= height:
-        raise ValueError(f"the face at eyes {left_eye}, {right_eye} lies outside the "
-                         f"{width}x{height} image")  # fmt: skip
+        raise ValueError(
+            f"the face at eyes {left_eye}, {right_eye} lies outside the {width}x{height} image"
+        )
     region = cv2.copyMakeBorder(
         image_bgr[max(y0, 0) : min(y1, height), max(x0, 0) : min(x1, width)],
-        max(-y0, 0), max(y1 - height, 0), max(-x0, 0), max(x1 - width, 0), cv2.BORDER_REPLICATE,
-    )  # fmt: skip
+        max(-y0, 0),
+        max(y1 - height, 0),
+        max(-x0, 0),
+        max(x1 - width, 0),
+        cv2.BORDER_REPLICATE,
+    )
     # region pixel (i, j) is image pixel (x0 + i, y0 + j)
     matrix = matrix @ np.array([[1, 0, x0], [0, 1, y0], [0, 0, 1]], dtype=np.float64)
     scale = math.hypot(matrix[0, 0], matrix[0, 1])
@@ -154,7 +159,8 @@ def aligned_crop(
     # warpAffine samples pixel centres: shift by half a pixel on both sides
     half = np.array([[1, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
     to_pixels = (np.linalg.inv(half) @ np.vstack([matrix, [0, 0, 1]]) @ half)[:2]
-    warped = cv2.warpAffine(region, to_pixels, (size, size), flags=cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
+    warped = cv2.warpAffine(
+        region, to_pixels, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     rgb = cv2.cvtColor(warped, cv2.COLOR_BGR2RGB)
     return rgb.astype(np.float32) / np.float32(127.5) - np.float32(1.0)

@@ -40,14 +40,28 @@ LAYOUT = """\
 VIDEO_FOLDER = "BAUM1s_MP4 - All"
 ANNOTATION_FILES = ("Annotations_BAUM1s.xlsx", "Annotations_BAUM1s.xls", "Annotations_BAUM1s.csv")
 CODES = {
-    1: "anger", 2: "boredom", 3: "bothered", 4: "concentrating", 5: "contempt", 6: "disgust",
-    7: "fear", 8: "happiness", 9: "neutral", 10: "sadness", 11: "surprise", 12: "thinking",
+    1: "anger",
+    2: "boredom",
+    3: "bothered",
+    4: "concentrating",
+    5: "contempt",
+    6: "disgust",
+    7: "fear",
+    8: "happiness",
+    9: "neutral",
+    10: "sadness",
+    11: "surprise",
+    12: "thinking",
     13: "unsure",
-}  # fmt: skip
+}
 TO_CLASS = {
-    "anger": "anger", "fear": "fear", "happiness": "happy", "neutral": "neutral",
-    "sadness": "sad", "surprise": "surprise",
-}  # fmt: skip
+    "anger": "anger",
+    "fear": "fear",
+    "happiness": "happy",
+    "neutral": "neutral",
+    "sadness": "sad",
+    "surprise": "surprise",
+}
 
 _CLIP = re.compile(r"^S(\d{3})_(\d{3})$", re.IGNORECASE)
 _PREFIXES = {name[:3] for name in CODES.values()}
@@ -55,7 +69,6 @@ _PREFIXES = {name[:3] for name in CODES.values()}
 BAD_ROW = "malformed annotation row"
 CONFLICT = "conflicting labels"
 NAME_MISMATCH = "emotion name disagrees with the code"
-
 
 
 @dataclass
@@ -282,12 +295,13 @@ def load_baum1s(
 
     def find(report: LoadReport) -> list[P.Source]:
         sources = find_sources(path, video_folder, annotation_file, report)
-        return P.keep_complete_subjects(sources, report, where) if require_all_classes \
-            else sources
+        return P.keep_complete_subjects(sources, report, where) if require_all_classes else sources
 
     def finish(dataset: FaceDataset, report: LoadReport) -> FaceDataset:
-        return P.drop_incomplete_subjects(dataset, report, where) if require_all_classes \
-            else dataset
+        return (
+            P.drop_incomplete_subjects(dataset, report, where) if require_all_classes else dataset
+        )
 
-    return P.load_sources(NAME, path, options, face_options, find, cache=cache,
-                          progress=progress, finish=finish)
+    return P.load_sources(
+        NAME, path, options, face_options, find, cache=cache, progress=progress, finish=finish
+    )

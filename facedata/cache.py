@@ -73,7 +73,9 @@ def root_fingerprint(root: str | os.PathLike) -> str:
             path = Path(folder, name)
             with contextlib.suppress(OSError):
                 st = path.stat()
-                digest.update(f"{path.relative_to(base)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+                digest.update(
+                    f"{path.relative_to(base)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
+                )
     return digest.hexdigest()
 
 

@@ -77,9 +77,7 @@ class FaceDataset:
                 raise ValueError(f"images must be (n, H, W, 3), got shape {self.images.shape}")
         for field in _ROW_FIELDS:
             if len(getattr(self, field)) != n:
-                raise ValueError(
-                    f"{field} has {len(getattr(self, field))} rows but labels has {n}"
-                )
+                raise ValueError(f"{field} has {len(getattr(self, field))} rows but labels has {n}")
         if n and (self.labels.min() < 0 or self.labels.max() >= len(CLASSES)):
             raise ValueError(f"labels must be class ids 0..{len(CLASSES) - 1}")
         unknown = sorted(set(np.unique(self.splits).tolist()) - {"", *SPLITS})
@@ -94,9 +92,14 @@ class FaceDataset:
     def empty(cls, image_size: int = 96, name: str = "") -> FaceDataset:
         """A dataset with no rows and images of the given size."""
         return cls(
-            np.zeros((0, image_size, image_size, 3), np.float32), np.zeros(0, np.int64),
-            np.zeros(0, str), np.zeros(0, str), np.zeros(0, np.int64), np.zeros(0, str), name,
-        )  # fmt: skip
+            np.zeros((0, image_size, image_size, 3), np.float32),
+            np.zeros(0, np.int64),
+            np.zeros(0, str),
+            np.zeros(0, str),
+            np.zeros(0, np.int64),
+            np.zeros(0, str),
+            name,
+        )
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -208,8 +211,11 @@ def from_uint8(pixels: np.ndarray) -> np.ndarray:
     out = np.empty(pixels.shape, np.float32)
     for start in range(0, max(len(pixels), 1), _SAVE_CHUNK):
         part = pixels[start : start + _SAVE_CHUNK]
-        np.subtract(part.astype(np.float32) / np.float32(127.5), np.float32(1.0),
-                    out=out[start : start + _SAVE_CHUNK])  # fmt: skip
+        np.subtract(
+            part.astype(np.float32) / np.float32(127.5),
+            np.float32(1.0),
+            out=out[start : start + _SAVE_CHUNK],
+        )
     return out
 
 
@@ -310,8 +316,10 @@ class LoadReport:
             self.details.extend(other.details)
             self.converted.update(other.converted)
             self.conversions.extend(other.conversions)
-            for mine, theirs in ((self.per_subject, other.per_subject),
-                                 (self.per_split, other.per_split)):  # fmt: skip
+            for mine, theirs in (
+                (self.per_subject, other.per_subject),
+                (self.per_split, other.per_split),
+            ):
                 for group, counts in theirs.items():
                     row = mine.setdefault(group, dict.fromkeys(CLASSES, 0))
                     for name, n in counts.items():

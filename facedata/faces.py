@@ -167,9 +167,11 @@ class HaarFaceDetector:
         """One cascade pass over a grey image, boxes as tuples of ints."""
         side = max(1, round(self.min_size_fraction * min(grey.shape[:2])))
         found = self._classifier.detectMultiScale(
-            grey, scaleFactor=self.scale_factor, minNeighbors=self.min_neighbors,
+            grey,
+            scaleFactor=self.scale_factor,
+            minNeighbors=self.min_neighbors,
             minSize=(side, side),
-        )  # fmt: skip
+        )
         return [tuple(int(v) for v in box) for box in found]
 
 
@@ -324,9 +326,13 @@ def crop_face(image_bgr: np.ndarray, box: Box, size: int = 96, margin: float = 0
     if x0 >= x1 or y0 >= y1:
         raise ValueError(f"box {box} lies outside the {width}x{height} image")
     square = cv2.copyMakeBorder(
-        image_bgr[y0:y1, x0:x1], y0 - top, top + side - y1, x0 - left, left + side - x1,
+        image_bgr[y0:y1, x0:x1],
+        y0 - top,
+        top + side - y1,
+        x0 - left,
+        left + side - x1,
         cv2.BORDER_REPLICATE,
-    )  # fmt: skip
+    )
     resized = cv2.resize(square, (size, size), interpolation=cv2.INTER_AREA)
     rgb = cv2.cvtColor(resized, cv2.COLOR_BGR2RGB)
     return rgb.astype(np.float32) / np.float32(127.5) - np.float32(1.0)

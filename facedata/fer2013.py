@@ -68,11 +68,18 @@ USAGES = {"training": "train", "publictest": "validation", "privatetest": "test"
 """The CSV's Usage values (in any case) -> the project's split names."""
 
 SPLIT_FOLDERS = {
-    "train": "train", "training": "train",
-    "validation": "validation", "val": "validation", "valid": "validation",
-    "publictest": "validation", "public_test": "validation",
-    "test": "test", "testing": "test", "privatetest": "test", "private_test": "test",
-}  # fmt: skip
+    "train": "train",
+    "training": "train",
+    "validation": "validation",
+    "val": "validation",
+    "valid": "validation",
+    "publictest": "validation",
+    "public_test": "validation",
+    "test": "test",
+    "testing": "test",
+    "privatetest": "test",
+    "private_test": "test",
+}
 """Split folder names of the image-folder copies (in any case) -> split names."""
 
 _KNOWN_CSVS = ("fer2013.csv", "icml_face_data.csv")
@@ -138,8 +145,11 @@ def find_layout(root: str | Path, layout: str = "auto") -> tuple[str, Path]:
         )
     path = P.require_root(path, NAME, LAYOUT)
     if layout != "folders":
-        candidates = [p for p in [*sorted(path.glob("*.csv")), *sorted(path.glob("*/*.csv"))]
-                      if p.is_file() and _is_fer_csv(p)]  # fmt: skip
+        candidates = [
+            p
+            for p in [*sorted(path.glob("*.csv")), *sorted(path.glob("*/*.csv"))]
+            if p.is_file() and _is_fer_csv(p)
+        ]
 
         def rank(p: Path) -> tuple[int, int]:
             known = _KNOWN_CSVS.index(p.name) if p.name in _KNOWN_CSVS else len(_KNOWN_CSVS)
@@ -150,8 +160,11 @@ def find_layout(root: str | Path, layout: str = "auto") -> tuple[str, Path]:
     if layout != "csv" and _split_folders(path):
         return "folders", path
     csv_text, folder_text = "no CSV with emotion and pixels columns", "no split folder"
-    wanted = {"auto": f"{csv_text} and {folder_text}", "csv": csv_text,
-              "folders": f"{folder_text} (train/, validation/, test/)"}[layout]  # fmt: skip
+    wanted = {
+        "auto": f"{csv_text} and {folder_text}",
+        "csv": csv_text,
+        "folders": f"{folder_text} (train/, validation/, test/)",
+    }[layout]
     raise FileNotFoundError(f"{NAME}: {wanted} under {path}. Expected layouts:\n{LAYOUT}")
 
 
@@ -300,12 +313,17 @@ def read_csv(path: Path, report: LoadReport, *, root: Path | None = None):
     newlines = np.flatnonzero(np.frombuffer(text, np.uint8) == 10)
     line_begins = [offset, *(newlines + 1).tolist()]
     line_ends = [*newlines.tolist(), len(text)]
-    columns = [c.strip().strip('"').strip().lower()
-               for c in text[line_begins[0] : line_ends[0]].decode("utf-8", "replace")
-               .rstrip("\r").split(",")]  # fmt: skip
+    columns = [
+        c.strip().strip('"').strip().lower()
+        for c in text[line_begins[0] : line_ends[0]]
+        .decode("utf-8", "replace")
+        .rstrip("\r")
+        .split(",")
+    ]
     if "emotion" not in columns or "pixels" not in columns:
-        raise FileNotFoundError(f"{NAME}: {path} has columns {columns}, expected "
-                                f"emotion, pixels[, Usage]:\n{LAYOUT}")  # fmt: skip
+        raise FileNotFoundError(
+            f"{NAME}: {path} has columns {columns}, expected emotion, pixels[, Usage]:\n{LAYOUT}"
+        )
     at_emotion, at_pixels = columns.index("emotion"), columns.index("pixels")
     at_usage = columns.index("usage") if "usage" in columns else None
     label_of = {code: CLASS_IDS.get(canonical(name)) for code, name in enumerate(EMOTIONS)}
@@ -330,8 +348,11 @@ def read_csv(path: Path, report: LoadReport, *, root: Path | None = None):
             usage = _cell(text, *cells[at_usage])
             split = USAGES.get(usage.lower())
             if split is None:
-                report.skip(where, BAD_USAGE, f"Usage {usage[:20]!r}, expected "
-                            "Training, PublicTest or PrivateTest")  # fmt: skip
+                report.skip(
+                    where,
+                    BAD_USAGE,
+                    f"Usage {usage[:20]!r}, expected Training, PublicTest or PrivateTest",
+                )
                 continue
         label = label_of[int(emotion)]
         if label is None:
@@ -350,8 +371,12 @@ def read_csv(path: Path, report: LoadReport, *, root: Path | None = None):
     keep[list(problems)] = False
     kept = np.asarray(kept_lines, np.int64)[keep]
     clips = np.asarray([f"{prefix}:{n}" for n in kept.tolist()], dtype=str)
-    return (pixels.reshape(-1, SIDE, SIDE), np.asarray(labels, np.int64)[keep],
-            np.asarray(splits, dtype="<U10")[keep], clips)  # fmt: skip
+    return (
+        pixels.reshape(-1, SIDE, SIDE),
+        np.asarray(labels, np.int64)[keep],
+        np.asarray(splits, dtype="<U10")[keep],
+        clips,
+    )
 
 
 # -- the image folders -------------------------------------------------------------------
@@ -395,11 +420,15 @@ def read_folders(root: Path, report: LoadReport, *, progress: bool = False):
     """The usable images of a folder copy: ``(grey faces, class ids, splits, clip ids,
     paths)``; every other file is counted in ``report``."""
     faces, labels, splits, clips, paths = [], [], [], [], []
-    files = [(path, folder, split) for folder, split in _split_folders(root)
-             for path in sorted(folder.rglob("*"))
-             if path.is_file() and not path.name.startswith(".")]  # fmt: skip
-    for path, folder, split in tqdm(files, desc=f"{NAME}: images", unit="image",
-                                    disable=not progress):  # fmt: skip
+    files = [
+        (path, folder, split)
+        for folder, split in _split_folders(root)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    ]
+    for path, folder, split in tqdm(
+        files, desc=f"{NAME}: images", unit="image", disable=not progress
+    ):
         if path.suffix.lower() not in P.IMAGE_SUFFIXES:
             P.exclude(report, path, NOT_AN_IMAGE)
             continue
@@ -438,8 +467,11 @@ def grey_crops(faces: Sequence[np.ndarray] | np.ndarray, image_size: int) -> np.
             resized[i] = face
         else:
             shrink = face.shape[0] > image_size
-            resized[i] = cv2.resize(face, (image_size, image_size),
-                                    interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+            resized[i] = cv2.resize(
+                face,
+                (image_size, image_size),
+                interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR,
+            )
     out = np.empty((n, image_size, image_size, 3), np.float32)
     for start in range(0, n, 1024):  # one channel at a time: far faster than broadcasting
         grey = from_uint8(resized[start : start + 1024])
@@ -459,8 +491,9 @@ def _build(
     else:
         faces, labels, splits, clips, paths = read_folders(where, report, progress=progress)
     images = grey_crops(faces, image_size)
-    dataset = FaceDataset(images, labels, clips, clips, np.full(len(labels), -1), paths,
-                          name=NAME, splits=splits)  # fmt: skip
+    dataset = FaceDataset(
+        images, labels, clips, clips, np.full(len(labels), -1), paths, name=NAME, splits=splits
+    )
     report.count(dataset)
     return dataset, report
 

@@ -51,28 +51,43 @@ DATASETS: dict[str, DatasetEntry] = {
     entry.name: entry
     for entry in (
         DatasetEntry(
-            ravdess.NAME, "RAVDESS, acted speech and song (video)", ravdess.load_ravdess,
+            ravdess.NAME,
+            "RAVDESS, acted speech and song (video)",
+            ravdess.load_ravdess,
             ravdess.LAYOUT,
         ),
-        DatasetEntry(mmi.NAME, "MMI Facial Expression Database (video sessions)", mmi.load_mmi,
-                     mmi.LAYOUT),
         DatasetEntry(
-            baum.NAME, "BAUM-1s, spontaneous (video)", baum.load_baum1s, baum.LAYOUT,
+            mmi.NAME, "MMI Facial Expression Database (video sessions)", mmi.load_mmi, mmi.LAYOUT
         ),
         DatasetEntry(
-            mefed.NAME, "iCV-MEFED, dominant and complementary emotions (stills)",
-            mefed.load_mefed, mefed.LAYOUT,
+            baum.NAME,
+            "BAUM-1s, spontaneous (video)",
+            baum.load_baum1s,
+            baum.LAYOUT,
         ),
         DatasetEntry(
-            fer2013.NAME, "FER2013, 48x48 grey web faces without persons (CSV or folders)",
-            fer2013.load_fer2013, fer2013.LAYOUT, persons=False, check=fer2013.find_layout,
+            mefed.NAME,
+            "iCV-MEFED, dominant and complementary emotions (stills)",
+            mefed.load_mefed,
+            mefed.LAYOUT,
         ),
         DatasetEntry(
-            own.NAME, "one's own recordings: person/expression folders or a CSV manifest",
-            own.load_own, own.LAYOUT, check=own.find_layout,
+            fer2013.NAME,
+            "FER2013, 48x48 grey web faces without persons (CSV or folders)",
+            fer2013.load_fer2013,
+            fer2013.LAYOUT,
+            persons=False,
+            check=fer2013.find_layout,
+        ),
+        DatasetEntry(
+            own.NAME,
+            "one's own recordings: person/expression folders or a CSV manifest",
+            own.load_own,
+            own.LAYOUT,
+            check=own.find_layout,
         ),
     )
-}  # fmt: skip
+}
 """The loaders by name: ravdess, mmi, baum1s, mefed, fer2013, own."""
 
 
@@ -105,6 +120,8 @@ def load(name: str, root: str | Path, **options) -> tuple[FaceDataset, LoadRepor
     found = entry(name)
     unknown = sorted(set(options) - set(found.options()))
     if unknown:
-        raise ValueError(f"{found.name} takes no option {', '.join(map(repr, unknown))}; "
-                         f"its options: {', '.join(found.options())}")  # fmt: skip
+        raise ValueError(
+            f"{found.name} takes no option {', '.join(map(repr, unknown))}; "
+            f"its options: {', '.join(found.options())}"
+        )
     return found.loader(root, **options)

@@ -37,13 +37,23 @@ LAYOUT = """\
       the label is the dominant class; contempt and disgust are dropped"""
 
 CODES = {
-    "1": "anger", "2": "contempt", "3": "disgust", "4": "fear", "5": "happiness", "6": "sad",
-    "7": "surprise", "N": "neutral",
-}  # fmt: skip
+    "1": "anger",
+    "2": "contempt",
+    "3": "disgust",
+    "4": "fear",
+    "5": "happiness",
+    "6": "sad",
+    "7": "surprise",
+    "N": "neutral",
+}
 TO_CLASS = {
-    "anger": "anger", "fear": "fear", "happiness": "happy", "sad": "sad",
-    "surprise": "surprise", "neutral": "neutral",
-}  # fmt: skip
+    "anger": "anger",
+    "fear": "fear",
+    "happiness": "happy",
+    "sad": "sad",
+    "surprise": "surprise",
+    "neutral": "neutral",
+}
 
 _FOLDER = re.compile(r"^([^_]+)_([^_]+)$")
 _FILE = re.compile(r"^([1-7N])_([1-7N])(?:[_\-. ].*)?$", re.IGNORECASE)
@@ -129,5 +139,6 @@ def load_mefed(
     face_options = P.FaceOptions(image_size, margin, faces, detector)
     path = P.require_root(root, NAME, LAYOUT)
 
-    return P.load_sources(NAME, path, {}, face_options, partial(find_sources, path),
-                          cache=cache, progress=progress)
+    return P.load_sources(
+        NAME, path, {}, face_options, partial(find_sources, path), cache=cache, progress=progress
+    )

@@ -40,8 +40,13 @@ LAYOUT = """\
                                 (dropped), 3 fear, 4 happy, 5 sadness, 6 surprise"""
 
 EMOTIONS = {1: "anger", 2: "disgust", 3: "fear", 4: "happy", 5: "sadness", 6: "surprise"}
-TO_CLASS = {"anger": "anger", "fear": "fear", "happy": "happy", "sadness": "sad",
-            "surprise": "surprise"}  # fmt: skip
+TO_CLASS = {
+    "anger": "anger",
+    "fear": "fear",
+    "happy": "happy",
+    "sadness": "sad",
+    "surprise": "surprise",
+}
 VIEWS = {0: "frontal", 1: "profile", 2: "dual"}
 
 _SID = re.compile(r"^(S\d+)-\d+$", re.IGNORECASE)
@@ -50,7 +55,6 @@ BAD_SESSION_XML = "missing or malformed session.xml"
 NO_EMOTION = "no emotion label (action units only)"
 NO_VIDEO = "session without a video"
 PROFILE_ONLY = "profile view only"
-
 
 
 def read_view(session_xml: Path) -> int:
@@ -85,8 +89,9 @@ def read_emotion(label_xml: Path) -> int | None:
         raise P.LabelFileError(P.MALFORMED_LABELS, f"{label_xml.name}: {exc}") from exc
     values = {
         (tag.get("Value") or "").strip()
-        for tag in root.iter("Metatag") if (tag.get("Name") or "").strip().lower() == "emotion"
-    }  # fmt: skip
+        for tag in root.iter("Metatag")
+        if (tag.get("Name") or "").strip().lower() == "emotion"
+    }
     if not values:
         return None
     if len(values) > 1:
@@ -98,8 +103,9 @@ def read_emotion(label_xml: Path) -> int | None:
     return int(value)
 
 
-def select_frames(label: int, info: VideoInfo, *, peak_frames: int = 3,
-                  neutral_first_frame: bool = True) -> list[tuple[int, int]]:  # fmt: skip
+def select_frames(
+    label: int, info: VideoInfo, *, peak_frames: int = 3, neutral_first_frame: bool = True
+) -> list[tuple[int, int]]:
     """The first frame as neutral, the middle ``peak_frames`` as the clip's class."""
     peak = middle_frame_indices(info.n_frames, peak_frames)
     first = [(0, CLASS_IDS["neutral"])] if neutral_first_frame else []
@@ -121,8 +127,10 @@ def find_sources(
     ``options``: ``dual_view_half``, ``peak_frames``, ``neutral_first_frame``
     (see :func:`load_mmi`).
     """
-    sessions = sorted((d for d in sessions_folder(root).iterdir() if d.is_dir()),
-                      key=lambda d: (len(d.name), d.name))  # fmt: skip
+    sessions = sorted(
+        (d for d in sessions_folder(root).iterdir() if d.is_dir()),
+        key=lambda d: (len(d.name), d.name),
+    )
     sources = []
     for session in sessions:
         videos = sorted(p for p in session.iterdir() if p.suffix.lower() == ".avi")
@@ -163,8 +171,12 @@ def _source(video: Path, view: int, report: LoadReport, options: dict) -> P.Sour
         P.exclude(report, video, PROFILE_ONLY)
         return None
     label = CLASS_IDS[TO_CLASS[emotion]]
-    select = partial(select_frames, label, peak_frames=options["peak_frames"],
-                     neutral_first_frame=options["neutral_first_frame"])  # fmt: skip
+    select = partial(
+        select_frames,
+        label,
+        peak_frames=options["peak_frames"],
+        neutral_first_frame=options["neutral_first_frame"],
+    )
     region = options["dual_view_half"] if view == 2 else "full"
     return P.Source(video, sid.group(1).upper(), video.stem, label, select, region)
 
@@ -211,8 +223,18 @@ def load_mmi(
     path = P.require_root(root, NAME, LAYOUT)
     if next(sessions_folder(path).glob("*/session.xml"), None) is None:
         raise FileNotFoundError(f"{NAME}: no <n>/session.xml under {path}. Expected:\n{LAYOUT}")
-    options = {"dual_view_half": dual_view_half, "peak_frames": int(peak_frames),
-               "neutral_first_frame": bool(neutral_first_frame)}  # fmt: skip
+    options = {
+        "dual_view_half": dual_view_half,
+        "peak_frames": int(peak_frames),
+        "neutral_first_frame": bool(neutral_first_frame),
+    }
 
-    return P.load_sources(NAME, path, options, face_options,
-                          partial(find_sources, path, **options), cache=cache, progress=progress)
+    return P.load_sources(
+        NAME,
+        path,
+        options,
+        face_options,
+        partial(find_sources, path, **options),
+        cache=cache,
+        progress=progress,
+    )

@@ -109,8 +109,9 @@ class MTCNNFaceDetector:
         """The faces of a BGR (or grey) uint8 image, best score first: boxes (in the
         image, ints), scores and, unless ``landmarks=False``, the five landmarks."""
         if image_bgr.dtype != np.uint8 or image_bgr.ndim not in (2, 3):
-            raise ValueError(f"need a uint8 grey or BGR image, got {image_bgr.dtype} "
-                             f"of shape {image_bgr.shape}")  # fmt: skip
+            raise ValueError(
+                f"need a uint8 grey or BGR image, got {image_bgr.dtype} of shape {image_bgr.shape}"
+            )
         if image_bgr.ndim == 2:
             rgb = cv2.cvtColor(image_bgr, cv2.COLOR_GRAY2RGB)
         else:
@@ -130,8 +131,9 @@ class MTCNNFaceDetector:
                 continue
             points = None
             if self.landmarks:
-                points = tuple((float(x), float(y)) for x, y in zip(row[6:11], row[11:16],
-                                                                    strict=True))  # fmt: skip
+                points = tuple(
+                    (float(x), float(y)) for x, y in zip(row[6:11], row[11:16], strict=True)
+                )
             faces.append(Face((x0, y0, x1 - x0, y1 - y0), float(row[5]), points))
         return faces
 
@@ -145,8 +147,12 @@ class _Networks:
             quiet_tensorflow()
         with start_up_lines_dropped():
             self._build()
-            self.detect(np.zeros((PNET_WINDOW * 4, PNET_WINDOW * 4, 3), np.uint8), SMALLEST_FACE,
-                        0.709, (0.6, 0.7, 0.8))  # traces the three networks  # fmt: skip
+            self.detect(
+                np.zeros((PNET_WINDOW * 4, PNET_WINDOW * 4, 3), np.uint8),
+                SMALLEST_FACE,
+                0.709,
+                (0.6, 0.7, 0.8),
+            )  # traces the three networks
 
     def _build(self) -> None:
         import tensorflow as tf
@@ -163,22 +169,35 @@ class _Networks:
 
         self._tf = tf
         self._utils = {
-            "fix_offsets": fix_bboxes_offsets, "generate": generate_bounding_box,
-            "limit": limit_bboxes, "square": resize_to_square, "nms": smart_nms_from_bboxes,
-            "upscale": upscale_bboxes, "scale": scale_images, "standardise": standarize_batch,
-        }  # fmt: skip
+            "fix_offsets": fix_bboxes_offsets,
+            "generate": generate_bounding_box,
+            "limit": limit_bboxes,
+            "square": resize_to_square,
+            "nms": smart_nms_from_bboxes,
+            "upscale": upscale_bboxes,
+            "scale": scale_images,
+            "standardise": standarize_batch,
+        }
         weights = importlib.resources.files("mtcnn.assets.weights")
         stages = []
-        for stage, name, side in ((StagePNet, "pnet", None), (StageRNet, "rnet", 24),
-                                  (StageONet, "onet", 48)):  # fmt: skip
+        for stage, name, side in (
+            (StagePNet, "pnet", None),
+            (StageRNet, "rnet", 24),
+            (StageONet, "onet", 48),
+        ):
             built = stage(weights=os.fspath(weights / f"{name}.lz4"))
             signature = tf.TensorSpec([None, side, side, 3], tf.float32)
             built._model = tf.function(built.model, input_signature=[signature])
             stages.append(built)
         self.pnet, self.rnet, self.onet = stages
 
-    def detect(self, rgb: np.ndarray, min_face: float, scale_factor: float,
-               thresholds: tuple[float, float, float]) -> np.ndarray:  # fmt: skip
+    def detect(
+        self,
+        rgb: np.ndarray,
+        min_face: float,
+        scale_factor: float,
+        thresholds: tuple[float, float, float],
+    ) -> np.ndarray:
         """The rows ``[image, x1, y1, x2, y2, score, 5 landmark x, 5 landmark y]`` of
         the faces of one RGB uint8 image (all scores above the thresholds)."""
         u = self._utils
@@ -188,12 +207,14 @@ class _Networks:
             boxes = self._proposals(images, shapes, min_face, scale_factor, thresholds[0])
             if len(boxes) == 0:
                 return empty
-            boxes = self.rnet(bboxes_batch=boxes, images_normalized=images,
-                              threshold_rnet=thresholds[1])  # fmt: skip
+            boxes = self.rnet(
+                bboxes_batch=boxes, images_normalized=images, threshold_rnet=thresholds[1]
+            )
             if len(boxes) == 0:
                 return empty
-            boxes = self.onet(bboxes_batch=boxes, images_normalized=images,
-                              threshold_onet=thresholds[2])  # fmt: skip
+            boxes = self.onet(
+                bboxes_batch=boxes, images_normalized=images, threshold_onet=thresholds[2]
+            )
         except self._tf.errors.InvalidArgumentError:  # the package's way of saying "none"
             return empty
         if len(boxes) == 0:

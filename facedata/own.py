@@ -124,8 +124,10 @@ def find_layout(root: str | Path) -> tuple[str, Path]:
                 f.is_file() and _is_media(f) and not _is_ours(f) for f in expression.rglob("*")
             ):
                 return "folders", path
-    raise FileNotFoundError(f"{NAME}: no <person>/<expression>/ folder with images or videos, "
-                            f"and no {MANIFEST}, under {path}. Expected layouts:\n{LAYOUT}")
+    raise FileNotFoundError(
+        f"{NAME}: no <person>/<expression>/ folder with images or videos, "
+        f"and no {MANIFEST}, under {path}. Expected layouts:\n{LAYOUT}"
+    )
 
 
 def _selector(video_frames: str | int):
@@ -200,12 +202,14 @@ def find_folder_sources(
                     P.exclude(report, path, P.unused_class(found))
                 elif path.suffix.lower() in VIDEO_SUFFIXES:
                     clip = path.relative_to(root).with_suffix("").as_posix()
-                    sources.append(P.Source(path, person_dir.name, clip, label,
-                                            partial(select, label)))  # fmt: skip
+                    sources.append(
+                        P.Source(path, person_dir.name, clip, label, partial(select, label))
+                    )
                 else:
                     clip = path.parent.relative_to(root).as_posix()
-                    sources.append(P.Source(path, person_dir.name, clip, label,
-                                            frame=position[path.parent]))  # fmt: skip
+                    sources.append(
+                        P.Source(path, person_dir.name, clip, label, frame=position[path.parent])
+                    )
                     position[path.parent] += 1
     return sources
 
@@ -308,7 +312,7 @@ def find_manifest_sources(
             clip_id = f"{person}/{clip}" if clip else f"{person}/{parent}/{CLASSES[label]}"
             images[(person, clip_id)].append((path, label, frame))
     sources: list[P.Source] = []
-    for (path, person, clip_id, label) in whole:
+    for path, person, clip_id, label in whole:
         sources.append(P.Source(path, person, clip_id, label, partial(select, label)))
     for (path, person, clip_id), pairs in picked.items():
         unique = tuple(dict.fromkeys(pairs))
@@ -316,10 +320,10 @@ def find_manifest_sources(
     for (person, clip_id), members in images.items():
         members.sort(key=lambda m: _natural(shown(m[0])))
         for place, (path, label, frame) in enumerate(members):
-            sources.append(P.Source(path, person, clip_id, label,
-                                    frame=place if frame is None else frame))  # fmt: skip
+            sources.append(
+                P.Source(path, person, clip_id, label, frame=place if frame is None else frame)
+            )
     return sources
-
 
 
 def load_own(
@@ -347,8 +351,9 @@ def load_own(
     if video_frames != "chunks" and not (
         isinstance(video_frames, int) and not isinstance(video_frames, bool) and video_frames >= 1
     ):
-        raise ValueError(f"video_frames must be 'chunks' or a whole number >= 1, "
-                         f"got {video_frames!r}")  # fmt: skip
+        raise ValueError(
+            f"video_frames must be 'chunks' or a whole number >= 1, got {video_frames!r}"
+        )
     kind, path = find_layout(root)
     options: dict = {"layout": kind, "video_frames": video_frames}
     if kind == "manifest":
@@ -356,5 +361,4 @@ def load_own(
         find = partial(find_manifest_sources, path, video_frames=video_frames)
     else:
         find = partial(find_folder_sources, path, video_frames=video_frames)
-    return P.load_sources(NAME, path, options, face_options, find, cache=cache,
-                          progress=progress)  # fmt: skip
+    return P.load_sources(NAME, path, options, face_options, find, cache=cache, progress=progress)

@@ -36,13 +36,23 @@ LAYOUT = """\
 MODALITIES = {1: "audio-video", 2: "video-only", 3: "audio-only"}
 VOCAL_CHANNELS = {1: "speech", 2: "song"}
 EMOTIONS = {
-    1: "neutral", 2: "calm", 3: "happy", 4: "sad", 5: "angry", 6: "fearful", 7: "disgust",
+    1: "neutral",
+    2: "calm",
+    3: "happy",
+    4: "sad",
+    5: "angry",
+    6: "fearful",
+    7: "disgust",
     8: "surprised",
-}  # fmt: skip
+}
 TO_CLASS = {
-    "neutral": "neutral", "happy": "happy", "sad": "sad", "angry": "anger", "fearful": "fear",
+    "neutral": "neutral",
+    "happy": "happy",
+    "sad": "sad",
+    "angry": "anger",
+    "fearful": "fear",
     "surprised": "surprise",
-}  # fmt: skip
+}
 """RAVDESS emotion -> the project's class; calm and disgust have none."""
 
 _NAME = re.compile(r"^(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)$")
@@ -80,11 +90,14 @@ def parse_name(stem: str) -> RavdessName:
         raise ValueError(f"{stem!r} is not seven two-digit fields joined by '-'")
     name = RavdessName(*(int(g) for g in match.groups()))
     checks = (
-        ("modality", name.modality in MODALITIES), ("vocal channel", name.vocal_channel in (1, 2)),
-        ("emotion", name.emotion in EMOTIONS), ("intensity", name.intensity in (1, 2)),
-        ("statement", name.statement in (1, 2)), ("repetition", name.repetition in (1, 2)),
+        ("modality", name.modality in MODALITIES),
+        ("vocal channel", name.vocal_channel in (1, 2)),
+        ("emotion", name.emotion in EMOTIONS),
+        ("intensity", name.intensity in (1, 2)),
+        ("statement", name.statement in (1, 2)),
+        ("repetition", name.repetition in (1, 2)),
         ("actor", name.actor >= 1),
-    )  # fmt: skip
+    )
     bad = [field for field, ok in checks if not ok]
     if bad:
         raise ValueError(f"{stem!r}: out-of-range {', '.join(bad)}")
@@ -112,9 +125,10 @@ def find_sources(
 ) -> list[P.Source]:
     """The labelled videos under ``root``; everything else is counted in ``report``."""
     actor_dirs = sorted(
-        d for d in [*root.glob("Actor_*"), *root.glob("*/Actor_*")]
+        d
+        for d in [*root.glob("Actor_*"), *root.glob("*/Actor_*")]
         if d.is_dir() and _ACTOR_DIR.match(d.name)
-    )  # fmt: skip
+    )
     sources = []
     for folder in actor_dirs:
         folder_actor = int(_ACTOR_DIR.match(folder.name).group(1))
@@ -127,8 +141,11 @@ def find_sources(
                 report.skip(path, P.BAD_NAME, str(exc))
                 continue
             if name.actor != folder_actor:
-                report.skip(path, "actor field disagrees with the folder",
-                            f"actor {name.actor:02d} in {folder.name}")  # fmt: skip
+                report.skip(
+                    path,
+                    "actor field disagrees with the folder",
+                    f"actor {name.actor:02d} in {folder.name}",
+                )
                 continue
             if name.modality == 3 or path.suffix.lower() == ".wav":
                 P.exclude(report, path, "audio only (no faces)")
@@ -141,8 +158,9 @@ def find_sources(
                 P.exclude(report, path, P.unused_class(name.emotion_name))
             else:
                 label = name.class_id
-                sources.append(P.Source(path, folder.name, path.stem, label,
-                                        partial(P.chunked, label)))  # fmt: skip
+                sources.append(
+                    P.Source(path, folder.name, path.stem, label, partial(P.chunked, label))
+                )
     return sources
 
 
@@ -189,7 +207,11 @@ def load_ravdess(
         "vocal_channels": sorted(VOCAL_CHANNELS[c] for c in channel_codes),
     }
     return P.load_sources(
-        NAME, path, options, face_options,
+        NAME,
+        path,
+        options,
+        face_options,
         partial(find_sources, path, modalities=modality_codes, vocal_channels=channel_codes),
-        cache=cache, progress=progress,
-    )  # fmt: skip
+        cache=cache,
+        progress=progress,
+    )

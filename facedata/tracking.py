@@ -65,9 +65,11 @@ class FaceTracker:
         max_error: float = 1.0,
     ) -> None:
         if every < 1 or detect_side < 16 or min_points < 3 or not max_error > 0:
-            raise ValueError(f"need every >= 1, detect_side >= 16, min_points >= 3 and "
-                             f"max_error > 0, got {every}, {detect_side}, {min_points}, "
-                             f"{max_error}")  # fmt: skip
+            raise ValueError(
+                f"need every >= 1, detect_side >= 16, min_points >= 3 and "
+                f"max_error > 0, got {every}, {detect_side}, {min_points}, "
+                f"{max_error}"
+            )
         self.detector = resolve_detector(detector)
         self.every = int(every)
         self.detect_side = int(detect_side)
@@ -84,8 +86,11 @@ class FaceTracker:
     def update(self, image_bgr: np.ndarray) -> Face | None:
         """The face in the next frame of the stream (see the class docstring)."""
         scale = min(1.0, self.detect_side / min(image_bgr.shape[:2]))
-        small = image_bgr if scale == 1.0 else cv2.resize(
-            image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)  # fmt: skip
+        small = (
+            image_bgr
+            if scale == 1.0
+            else cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        )
         grey = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
         state = self._state
         face = None
@@ -107,8 +112,11 @@ class FaceTracker:
         """The face moved from the last frame to ``grey``, or None when it is lost."""
         if len(state.points) < self.min_points:
             return None
-        flow = dict(winSize=(15, 15), maxLevel=3,
-                    criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
+        flow = dict(
+            winSize=(15, 15),
+            maxLevel=3,
+            criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03),
+        )
         moved, ok, _ = cv2.calcOpticalFlowPyrLK(state.grey, grey, state.points, None, **flow)
         back, ok_back, _ = cv2.calcOpticalFlowPyrLK(grey, state.grey, moved, None, **flow)
         error = np.linalg.norm((back - state.points).reshape(-1, 2), axis=1)
@@ -116,7 +124,8 @@ class FaceTracker:
         if keep.sum() < self.min_points:
             return None
         matrix, inliers = cv2.estimateAffinePartial2D(
-            state.points[keep], moved[keep], method=cv2.RANSAC, ransacReprojThreshold=2.0)
+            state.points[keep], moved[keep], method=cv2.RANSAC, ransacReprojThreshold=2.0
+        )
         if matrix is None or int(inliers.sum()) < self.min_points:
             return None
         face = _moved(state.face, matrix)
@@ -132,11 +141,14 @@ class FaceTracker:
         background as often as face)."""
         x, y, w, h = face.box
         mask = np.zeros(grey.shape[:2], np.uint8)
-        mask[max(0, round(y + 0.1 * h)) : round(y + 0.9 * h),
-             max(0, round(x + 0.1 * w)) : round(x + 0.9 * w)] = 255  # fmt: skip
+        mask[
+            max(0, round(y + 0.1 * h)) : round(y + 0.9 * h),
+            max(0, round(x + 0.1 * w)) : round(x + 0.9 * w),
+        ] = 255
         spacing = max(2.0, min(w, h) / 15)
-        points = cv2.goodFeaturesToTrack(grey, maxCorners=60, qualityLevel=0.01,
-                                         minDistance=spacing, mask=mask)  # fmt: skip
+        points = cv2.goodFeaturesToTrack(
+            grey, maxCorners=60, qualityLevel=0.01, minDistance=spacing, mask=mask
+        )
         return np.empty((0, 1, 2), np.float32) if points is None else points.astype(np.float32)
 
 
@@ -162,6 +174,9 @@ def _scaled(face: Face, factor: float) -> Face:
         return face
     box = tuple(round(v * factor) for v in face.box)
     box = (box[0], box[1], max(1, box[2]), max(1, box[3]))
-    landmarks = None if face.landmarks is None else tuple(
-        (px * factor, py * factor) for px, py in face.landmarks)  # fmt: skip
+    landmarks = (
+        None
+        if face.landmarks is None
+        else tuple((px * factor, py * factor) for px, py in face.landmarks)
+    )
     return Face(box, face.confidence, landmarks)

@@ -419,12 +419,34 @@ def remove_isolated(alive, deg, tdeg, counters):
 
 @numba.njit(cache=True)
 def train_stream(
-    X, y, resets, epochs,
-    W, W32, h, L, alive, nbr, age, deg, tidx, tcnt, tdeg, ctx_prev,
-    counters, fparams, iparams, alphas, qerr,
-    edge_connect, edge_disconnect, edges_age_node, edges_prune_node,
-    edges_age_all, edges_prune_all,
-):  # fmt: skip
+    X,
+    y,
+    resets,
+    epochs,
+    W,
+    W32,
+    h,
+    L,
+    alive,
+    nbr,
+    age,
+    deg,
+    tidx,
+    tcnt,
+    tdeg,
+    ctx_prev,
+    counters,
+    fparams,
+    iparams,
+    alphas,
+    qerr,
+    edge_connect,
+    edge_disconnect,
+    edges_age_node,
+    edges_prune_node,
+    edges_age_all,
+    edges_prune_all,
+):
     """Train on the stream ``X`` (labels ``y``, -1: none) for ``epochs`` epochs.
 
     Resumes at ``counters[EPOCH], counters[POS]`` and returns a status code:

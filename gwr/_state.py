@@ -113,9 +113,20 @@ class NetworkState:
         if self.counters[K.N_REMOVED] == 0:
             return
         K.compact(
-            self.W, self.W32, self.h, self.L, self.alive, self.nbr, self.age, self.deg,
-            self.tidx, self.tcnt, self.tdeg, self.counters, EDGE_OPS.compact,
-        )  # fmt: skip
+            self.W,
+            self.W32,
+            self.h,
+            self.L,
+            self.alive,
+            self.nbr,
+            self.age,
+            self.deg,
+            self.tidx,
+            self.tcnt,
+            self.tdeg,
+            self.counters,
+            EDGE_OPS.compact,
+        )
 
     def add_neurons(self, weights: np.ndarray, labels: np.ndarray | None = None) -> None:
         """Append edgeless neurons with the given own weights (n, D) and zero context."""
@@ -154,13 +165,34 @@ class NetworkState:
         self.counters[K.POS] = 0
         while True:
             status = K.train_stream(
-                X, y, resets, epochs,
-                self.W, self.W32, self.h, self.L, self.alive, self.nbr, self.age, self.deg,
-                self.tidx, self.tcnt, self.tdeg, self.ctx_prev,
-                self.counters, fparams, iparams, alphas, qerr,
-                EDGE_OPS.connect, EDGE_OPS.disconnect, EDGE_OPS.age_node,
-                EDGE_OPS.prune_node, EDGE_OPS.age_all, EDGE_OPS.prune_all,
-            )  # fmt: skip
+                X,
+                y,
+                resets,
+                epochs,
+                self.W,
+                self.W32,
+                self.h,
+                self.L,
+                self.alive,
+                self.nbr,
+                self.age,
+                self.deg,
+                self.tidx,
+                self.tcnt,
+                self.tdeg,
+                self.ctx_prev,
+                self.counters,
+                fparams,
+                iparams,
+                alphas,
+                qerr,
+                EDGE_OPS.connect,
+                EDGE_OPS.disconnect,
+                EDGE_OPS.age_node,
+                EDGE_OPS.prune_node,
+                EDGE_OPS.age_all,
+                EDGE_OPS.prune_all,
+            )
             if status == K.DONE:
                 break
             if status == K.NEED_NEURON_SLOTS:

@@ -34,8 +34,9 @@ SETTINGS = {
 }
 
 
-def run(n_classes=6, n_per_class=120, n_features=20, episode=5, epochs=10, replay=True,
-        seed=0, **params):  # fmt: skip
+def run(
+    n_classes=6, n_per_class=120, n_features=20, episode=5, epochs=10, replay=True, seed=0, **params
+):
     """Class-incremental run; returns rows of (classes seen, E acc, S acc, E and S sizes)."""
     X, y = make_classes(n_classes, 2 * n_per_class, n_features, seed)
     test = np.zeros(len(y), bool)
@@ -50,9 +51,15 @@ def run(n_classes=6, n_per_class=120, n_features=20, episode=5, epochs=10, repla
             if replay:
                 gdm.replay(epochs=3)
         seen = test & (y <= c)
-        rows.append((c + 1, gdm.score(X[seen], y[seen], "episodic"),
-                     gdm.score(X[seen], y[seen], "semantic"),
-                     gdm.episodic.n_neurons_, gdm.semantic.n_neurons_))  # fmt: skip
+        rows.append(
+            (
+                c + 1,
+                gdm.score(X[seen], y[seen], "episodic"),
+                gdm.score(X[seen], y[seen], "semantic"),
+                gdm.episodic.n_neurons_,
+                gdm.semantic.n_neurons_,
+            )
+        )
     return rows
 
 
@@ -67,24 +74,31 @@ def main(argv=None) -> None:
     parser.add_argument("--features", type=int, default=20, help="input dimension")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    print(f"{args.classes} Gaussian classes in {args.features} dimensions, learnt one class at a "
-          f"time in episodes of 5 inputs x 10 epochs; accuracy on the test inputs of every class "
-          f"seen so far (GDM-E / GDM-S).")  # fmt: skip
+    print(
+        f"{args.classes} Gaussian classes in {args.features} dimensions, learnt one class at a "
+        f"time in episodes of 5 inputs x 10 epochs; accuracy on the test inputs of every class "
+        f"seen so far (GDM-E / GDM-S)."
+    )
     results = {}
     for name, (params, replay) in SETTINGS.items():
         t0 = time.perf_counter()
-        rows = run(args.classes, args.per_class, args.features, replay=replay, seed=args.seed,
-                   **params)  # fmt: skip
+        rows = run(
+            args.classes, args.per_class, args.features, replay=replay, seed=args.seed, **params
+        )
         results[name] = (rows, time.perf_counter() - t0)
     print("\nclasses seen" + "".join(f"  {name:>22}" for name in results))
     for i in range(args.classes):
         cells = "".join(f"  {rows[i][1]:>13.3f} / {rows[i][2]:.3f}" for rows, _ in results.values())
         print(f"{i + 1:12d}{cells}")
-    print("neurons E/S " + "".join(f"  {rows[-1][3]:>15d} / {rows[-1][4]:<4d}"
-                                   for rows, _ in results.values()))  # fmt: skip
+    print(
+        "neurons E/S "
+        + "".join(f"  {rows[-1][3]:>15d} / {rows[-1][4]:<4d}" for rows, _ in results.values())
+    )
     print("seconds     " + "".join(f"  {t:>22.1f}" for _, t in results.values()))
-    print('\naging="global" is the edge ageing of the published GDM code: every edge ages on '
-          "every input, so\nthe neurons of earlier classes lose their edges and are removed.")
+    print(
+        '\naging="global" is the edge ageing of the published GDM code: every edge ages on '
+        "every input, so\nthe neurons of earlier classes lose their edges and are removed."
+    )
 
 
 if __name__ == "__main__":

@@ -329,10 +329,15 @@ def checked_arrays(arrays: dict, prefix: str, where: str, net, n_features: int) 
 
     counters = a["counters"]
     names = {
-        K.N_SLOTS: "N_SLOTS", K.N_LIVE: "N_LIVE", K.PREV: "PREV", K.EPOCH: "EPOCH",
-        K.POS: "POS", K.N_REMOVED: "N_REMOVED", K.N_INSERTED: "N_INSERTED",
+        K.N_SLOTS: "N_SLOTS",
+        K.N_LIVE: "N_LIVE",
+        K.PREV: "PREV",
+        K.EPOCH: "EPOCH",
+        K.POS: "POS",
+        K.N_REMOVED: "N_REMOVED",
+        K.N_INSERTED: "N_INSERTED",
         K.HAS_CONTEXT: "HAS_CONTEXT",
-    }  # fmt: skip
+    }
     rules = {
         K.N_SLOTS: (n, n, f"{n}, the number of neurons"),
         K.N_LIVE: (n, n, f"{n}, the number of neurons"),

@@ -110,10 +110,16 @@ class GrowingDualMemory(ParamsMixin):
         "semantic"), from this object's parameters."""
         self._check_memory(memory)
         shared = dict(
-            n_context=self.n_context, beta=self.beta, epsilon_n=self.epsilon_n,
-            tau_b=self.tau_b, tau_n=self.tau_n, kappa=self.kappa,
-            max_neurons=self.max_neurons, aging=self.aging, random_state=self.random_state,
-        )  # fmt: skip
+            n_context=self.n_context,
+            beta=self.beta,
+            epsilon_n=self.epsilon_n,
+            tau_b=self.tau_b,
+            tau_n=self.tau_n,
+            kappa=self.kappa,
+            max_neurons=self.max_neurons,
+            aging=self.aging,
+            random_state=self.random_state,
+        )
         p = "episodic_" if memory == "episodic" else "semantic_"
         return dict(
             shared,

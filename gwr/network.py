@@ -46,9 +46,14 @@ AGING_MODES = ("bmu", "global")
 
 
 _UNIT_INTERVAL = (
-    "beta", "activation_threshold", "habituation_threshold", "epsilon_b", "epsilon_n",
-    "tau_b", "tau_n",
-)  # fmt: skip
+    "beta",
+    "activation_threshold",
+    "habituation_threshold",
+    "epsilon_b",
+    "epsilon_n",
+    "tau_b",
+    "tau_n",
+)
 
 
 def check_param(name: str, value, label: str | None = None):

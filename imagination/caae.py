@@ -80,8 +80,19 @@ from .saving import save_model
 #: Names of the metrics that ``fit`` reports, in order (all of them every step; the
 #: adversarial ones stay 0 during the warm-up).
 TRAIN_METRICS = (
-    "loss", "loss_rec", "loss_id", "loss_tv", "loss_pair", "loss_feat", "loss_img_g", "loss_img_d",
-    "loss_z_e", "loss_z_d", "loss_cls", "loss_cls_g", "acc_cls",
+    "loss",
+    "loss_rec",
+    "loss_id",
+    "loss_tv",
+    "loss_pair",
+    "loss_feat",
+    "loss_img_g",
+    "loss_img_d",
+    "loss_z_e",
+    "loss_z_d",
+    "loss_cls",
+    "loss_cls_g",
+    "acc_cls",
 )
 #: Names of the metrics that ``evaluate`` (and ``fit``'s validation) reports.
 TEST_METRICS = ("loss", "loss_rec", "loss_id", "loss_tv", "loss_cls", "acc_cls")
@@ -115,8 +126,7 @@ class CAAE(keras.Model):
         [-1, 1] to a list of feature maps; it is frozen (``trainable = False``).
     """
 
-    def __init__(self, config: CAAEConfig | dict | None = None, identity_network=None,
-                 **kwargs):
+    def __init__(self, config: CAAEConfig | dict | None = None, identity_network=None, **kwargs):
         _tf()
         super().__init__(**kwargs)
         if config is None:
@@ -124,24 +134,29 @@ class CAAE(keras.Model):
         elif isinstance(config, dict):
             config = CAAEConfig.from_dict(config)
         elif not isinstance(config, CAAEConfig):
-            raise TypeError(f"config must be a CAAEConfig, a dict or None, got "
-                            f"{type(config).__name__}")
+            raise TypeError(
+                f"config must be a CAAEConfig, a dict or None, got {type(config).__name__}"
+            )
         if identity_network is not None and not isinstance(identity_network, keras.Model):
-            raise TypeError(f"identity_network must be a keras.Model or None, got "
-                            f"{type(identity_network).__name__}")
+            raise TypeError(
+                f"identity_network must be a keras.Model or None, got "
+                f"{type(identity_network).__name__}"
+            )
         self.config = config
         self.encoder = build_encoder(config)
         self.generator = build_generator(config)
         self.image_discriminator = build_image_discriminator(config)
         self.latent_discriminator = build_latent_discriminator(config)
         self.classifier = build_classifier(config)
-        self.expression_head = (build_expression_head(config)
-                                if config.feature_loss == "classify" else None)
+        self.expression_head = (
+            build_expression_head(config) if config.feature_loss == "classify" else None
+        )
         self.identity_network = identity_network
         if identity_network is not None:
             identity_network.trainable = False
-        self.cls_gen_weight = keras.Variable(config.cls_weight, trainable=False, dtype="float32",
-                                             name="cls_gen_weight")
+        self.cls_gen_weight = keras.Variable(
+            config.cls_weight, trainable=False, dtype="float32", name="cls_gen_weight"
+        )
         self._adversarial = config.warmup_epochs == 0
         self._trackers = {name: keras.metrics.Mean(name=name) for name in TRAIN_METRICS}
         self.eg_optimizer = self.d_img_optimizer = None
@@ -150,8 +165,16 @@ class CAAE(keras.Model):
 
     # ------------------------------------------------------------------ compile / metrics
 
-    def compile(self, eg_optimizer=None, d_img_optimizer=None, d_z_optimizer=None,
-                classifier_optimizer=None, *, jit_compile: bool = False, **kwargs) -> None:
+    def compile(
+        self,
+        eg_optimizer=None,
+        d_img_optimizer=None,
+        d_z_optimizer=None,
+        classifier_optimizer=None,
+        *,
+        jit_compile: bool = False,
+        **kwargs,
+    ) -> None:
         """Set the four optimisers (default: Adam(config.learning_rate, config.beta_1) each).
 
         ``eg_optimizer`` trains E and G together and is also ``self.optimizer`` (what
@@ -163,11 +186,15 @@ class CAAE(keras.Model):
             raise ValueError("jit_compile=True is refused on CPU: XLA is about 14x slower there")
         for key in ("optimizer", "loss", "metrics"):
             if key in kwargs:
-                raise TypeError(f"CAAE.compile takes no {key!r}: its losses are built in; pass "
-                                "eg_optimizer, d_img_optimizer, d_z_optimizer, "
-                                "classifier_optimizer")
-        opts = [o if o is not None else self._adam()
-                for o in (eg_optimizer, d_img_optimizer, d_z_optimizer, classifier_optimizer)]
+                raise TypeError(
+                    f"CAAE.compile takes no {key!r}: its losses are built in; pass "
+                    "eg_optimizer, d_img_optimizer, d_z_optimizer, "
+                    "classifier_optimizer"
+                )
+        opts = [
+            o if o is not None else self._adam()
+            for o in (eg_optimizer, d_img_optimizer, d_z_optimizer, classifier_optimizer)
+        ]
         super().compile(optimizer=opts[0], jit_compile=jit_compile, **kwargs)
         self.eg_optimizer, self.d_img_optimizer, self.d_z_optimizer = opts[:3]
         self.classifier_optimizer = opts[3]
@@ -248,17 +275,26 @@ class CAAE(keras.Model):
 
         if isinstance(x, (np.ndarray, list)):
             if y is None:
-                raise ValueError("CAAE.fit needs labels: fit(images, labels), or a dataset of "
-                                 "(images, labels) pairs")
+                raise ValueError(
+                    "CAAE.fit needs labels: fit(images, labels), or a dataset of "
+                    "(images, labels) pairs"
+                )
             x = check_images(x, self.config.image_size)
             y = check_labels(y, len(x), self.config.n_classes)
         if isinstance(validation_data, tuple) and isinstance(validation_data[0], np.ndarray):
             vx = check_images(validation_data[0], self.config.image_size, "validation images")
-            vy = check_labels(validation_data[1], len(vx), self.config.n_classes,
-                              "validation labels")
+            vy = check_labels(
+                validation_data[1], len(vx), self.config.n_classes, "validation labels"
+            )
             validation_data = (vx, vy)
-        return super().fit(x, y, *args, callbacks=with_schedules(callbacks),
-                           validation_data=validation_data, **kwargs)
+        return super().fit(
+            x,
+            y,
+            *args,
+            callbacks=with_schedules(callbacks),
+            validation_data=validation_data,
+            **kwargs,
+        )
 
     def train_step(self, data) -> dict:
         """One batch: the warm-up or the adversarial updates; returns every tracker's mean."""
@@ -278,9 +314,12 @@ class CAAE(keras.Model):
         rec = self.generator([z, labels], training=False)
         terms = self._autoencoder_terms(images, rec)
         logits = self.classifier(images, training=False)
-        self._track(loss=self._autoencoder_loss(terms), **terms,
-                    loss_cls=losses.classifier_loss(labels, logits),
-                    acc_cls=losses.accuracy(labels, logits))
+        self._track(
+            loss=self._autoencoder_loss(terms),
+            **terms,
+            loss_cls=losses.classifier_loss(labels, logits),
+            acc_cls=losses.accuracy(labels, logits),
+        )
         return {name: self._trackers[name].result() for name in TEST_METRICS}
 
     def _batch(self, data):
@@ -303,13 +342,15 @@ class CAAE(keras.Model):
         s = self.config.image_size
         shape = tuple(images.shape[1:])
         if len(images.shape) != 4 or shape != (s, s, 3):
-            raise ValueError(f"{prefix}images must have shape (n, {s}, {s}, 3); got "
-                             f"{tuple(images.shape)}")
+            raise ValueError(
+                f"{prefix}images must have shape (n, {s}, {s}, 3); got {tuple(images.shape)}"
+            )
         if images.dtype == tf.uint8:
             images = tf.cast(images, "float32") / 127.5 - 1.0
         elif not images.dtype.is_floating:
-            raise TypeError(f"{prefix}images must be floats in [-1, 1] or uint8, got "
-                            f"{images.dtype.name}")
+            raise TypeError(
+                f"{prefix}images must be floats in [-1, 1] or uint8, got {images.dtype.name}"
+            )
         images = tf.cast(images, "float32")
         images = tf.debugging.assert_all_finite(images, f"{prefix}images contain NaN or infinity")
         if self.config.grey:
@@ -318,11 +359,17 @@ class CAAE(keras.Model):
             labels = tf.round(labels)
         labels = tf.reshape(tf.cast(labels, "int32"), [-1])
         checks = [
-            tf.debugging.assert_equal(tf.shape(labels)[0], tf.shape(images)[0],
-                                      message=f"one {prefix}label per image expected"),
+            tf.debugging.assert_equal(
+                tf.shape(labels)[0],
+                tf.shape(images)[0],
+                message=f"one {prefix}label per image expected",
+            ),
             tf.debugging.assert_non_negative(labels, message=f"{prefix}labels must be >= 0"),
-            tf.debugging.assert_less(labels, self.config.n_classes,
-                                     message=f"{prefix}labels must be < {self.config.n_classes}"),
+            tf.debugging.assert_less(
+                labels,
+                self.config.n_classes,
+                message=f"{prefix}labels must be < {self.config.n_classes}",
+            ),
         ]
         with tf.control_dependencies(checks):
             labels = tf.identity(labels)
@@ -330,8 +377,11 @@ class CAAE(keras.Model):
 
     def _autoencoder_terms(self, images, rec) -> dict:
         """The warm-up terms: L1 reconstruction, total variation, identity (0 without a net)."""
-        loss_id = (losses.identity_loss(self.identity_network, images, rec)
-                   if self.identity_network is not None else 0.0)
+        loss_id = (
+            losses.identity_loss(self.identity_network, images, rec)
+            if self.identity_network is not None
+            else 0.0
+        )
         return {
             "loss_rec": losses.reconstruction_loss(images, rec),
             "loss_tv": losses.total_variation_loss(rec),
@@ -342,8 +392,11 @@ class CAAE(keras.Model):
         """rec * L_rec + tv * L_tv + id * L_ID (+ pair * L_pair when ``terms`` has it)
         with the config's weights."""
         c = self.config
-        loss = (c.rec_weight * terms["loss_rec"] + c.tv_weight * terms["loss_tv"]
-                + c.id_weight * terms["loss_id"])
+        loss = (
+            c.rec_weight * terms["loss_rec"]
+            + c.tv_weight * terms["loss_tv"]
+            + c.id_weight * terms["loss_id"]
+        )
         if "loss_pair" in terms:
             loss = loss + c.pair_weight * terms["loss_pair"]
         if "loss_feat" in terms:
@@ -370,9 +423,14 @@ class CAAE(keras.Model):
             return {}
         pair_images, pair_labels = pairs
         z_pair = self.encoder(pair_images, training=True)
-        return {"loss_feat": losses.contrastive_loss(
-            z[:, start:], z_pair[:, start:], keras.ops.equal(labels, pair_labels),
-            c.feature_margin)}
+        return {
+            "loss_feat": losses.contrastive_loss(
+                z[:, start:],
+                z_pair[:, start:],
+                keras.ops.equal(labels, pair_labels),
+                c.feature_margin,
+            )
+        }
 
     def _warmup_step(self, images, labels, pairs=None) -> None:
         """Auto-encoder update of E and G only (and the paired translation, if given)."""
@@ -419,15 +477,23 @@ class CAAE(keras.Model):
             loss_img_g = losses.adversarial_loss(d_fake)
             loss_z_e = losses.adversarial_loss(dz_code)
             loss_cls_g = losses.classifier_loss(targets, c_fake)
-            loss_eg = (self._autoencoder_loss(terms) + c.img_weight * loss_img_g
-                       + c.z_weight * loss_z_e + self.cls_gen_weight * loss_cls_g)
+            loss_eg = (
+                self._autoencoder_loss(terms)
+                + c.img_weight * loss_img_g
+                + c.z_weight * loss_z_e
+                + self.cls_gen_weight * loss_cls_g
+            )
             loss_img_d = losses.discriminator_loss(d_real, d_fake)
             loss_z_d = losses.discriminator_loss(dz_prior, dz_code)
             loss_cls = losses.classifier_loss(labels, c_real)
             scaled = [_per_replica(loss) for loss in (loss_eg, loss_img_d, loss_z_d, loss_cls)]
         players = zip(
-            (self.eg_optimizer, self.d_img_optimizer, self.d_z_optimizer,
-             self.classifier_optimizer),
+            (
+                self.eg_optimizer,
+                self.d_img_optimizer,
+                self.d_z_optimizer,
+                self.classifier_optimizer,
+            ),
             scaled,
             self._player_variables(),
             strict=True,
@@ -436,9 +502,17 @@ class CAAE(keras.Model):
             grads = tape.gradient(loss, variables)
             optimizer.apply_gradients(zip(grads, variables, strict=True))
         del tape
-        self._track(loss=loss_eg, **terms, loss_img_g=loss_img_g, loss_img_d=loss_img_d,
-                    loss_z_e=loss_z_e, loss_z_d=loss_z_d, loss_cls=loss_cls,
-                    loss_cls_g=loss_cls_g, acc_cls=losses.accuracy(labels, c_real))
+        self._track(
+            loss=loss_eg,
+            **terms,
+            loss_img_g=loss_img_g,
+            loss_img_d=loss_img_d,
+            loss_z_e=loss_z_e,
+            loss_z_d=loss_z_d,
+            loss_cls=loss_cls,
+            loss_cls_g=loss_cls_g,
+            acc_cls=losses.accuracy(labels, c_real),
+        )
 
     def _draws(self, n):
         """Prior samples U(-1, 1)^latent_dim and random target classes for a batch of n.
@@ -455,8 +529,9 @@ class CAAE(keras.Model):
         prior_seed = tf.random.experimental.stateless_fold_in(seed, 0)
         target_seed = tf.random.experimental.stateless_fold_in(seed, 1)
         prior = tf.random.stateless_uniform([n, self.config.latent_dim], prior_seed, -1.0, 1.0)
-        targets = tf.random.stateless_uniform([n], target_seed, 0, self.config.n_classes,
-                                              dtype="int32")
+        targets = tf.random.stateless_uniform(
+            [n], target_seed, 0, self.config.n_classes, dtype="int32"
+        )
         return prior, targets
 
     def _track(self, **values) -> None:
@@ -486,8 +561,9 @@ class CAAE(keras.Model):
         y = check_labels(labels, len(z), self.config.n_classes)
         return self._infer("generator", (z, y), batch_size)
 
-    def imagine(self, z, classes: Iterable[int] | None = None,
-                batch_size: int | None = None) -> np.ndarray:
+    def imagine(
+        self, z, classes: Iterable[int] | None = None, batch_size: int | None = None
+    ) -> np.ndarray:
         """Each code of z under each class: float32 (n, len(classes), S, S, 3) in [-1, 1].
 
         ``classes`` defaults to all of them, ``range(n_classes)`` (the six in order).
@@ -495,8 +571,7 @@ class CAAE(keras.Model):
         z = check_latent(z, self.config.latent_dim)
         if classes is None:
             classes = range(self.config.n_classes)
-        classes = check_labels(list(classes), len(list(classes)), self.config.n_classes,
-                               "classes")
+        classes = check_labels(list(classes), len(list(classes)), self.config.n_classes, "classes")
         if len(classes) == 0:
             raise ValueError("classes is empty")
         zs = np.repeat(z, len(classes), axis=0)
@@ -530,18 +605,26 @@ class CAAE(keras.Model):
         if isinstance(step, bool) or not isinstance(step, int) or step < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         n = len(arrays[0])
-        parts = [functions[which](*(a[i:i + step] for a in arrays)).numpy()
-                 for i in range(0, n, step)]
+        parts = [
+            functions[which](*(a[i : i + step] for a in arrays)).numpy() for i in range(0, n, step)
+        ]
         return np.concatenate(parts).astype(np.float32, copy=False)
 
     # ------------------------------------------------------------------ saving
 
     def get_config(self) -> dict:
         """The config dict and the identity network (serialised; its weights are saved too)."""
-        identity = (keras.saving.serialize_keras_object(self.identity_network)
-                    if self.identity_network is not None else None)
-        return {"name": self.name, "trainable": self.trainable,
-                "config": self.config.to_dict(), "identity_network": identity}
+        identity = (
+            keras.saving.serialize_keras_object(self.identity_network)
+            if self.identity_network is not None
+            else None
+        )
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "config": self.config.to_dict(),
+            "identity_network": identity,
+        }
 
     @classmethod
     def from_config(cls, config: dict) -> CAAE:
@@ -557,8 +640,13 @@ class CAAE(keras.Model):
         no identity network: what a trained model needs to encode and imagine, in a
         third of the file (the shipped models are saved this way)."""
         copy = CAAE(self.config, name=self.name)
-        for part in ("encoder", "generator", "image_discriminator", "latent_discriminator",
-                     "classifier"):
+        for part in (
+            "encoder",
+            "generator",
+            "image_discriminator",
+            "latent_discriminator",
+            "classifier",
+        ):
             getattr(copy, part).set_weights(getattr(self, part).get_weights())
         if self.expression_head is not None:
             copy.expression_head.set_weights(self.expression_head.get_weights())
@@ -608,6 +696,6 @@ def _split_data(data):
     if isinstance(data, (list, tuple)):
         if len(data) >= 2 and data[1] is not None:
             return data[0], data[1], None
-    raise ValueError("CAAE training needs labels: batches of (images, labels) or "
-                     "{'images': ..., 'labels': ...}")
-
+    raise ValueError(
+        "CAAE training needs labels: batches of (images, labels) or {'images': ..., 'labels': ...}"
+    )

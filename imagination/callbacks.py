@@ -34,8 +34,9 @@ class ClassifierWeightSchedule(keras.callbacks.Callback):
     ``minimum`` to its ``config.cls_weight_min``.
     """
 
-    def __init__(self, weight: float | None = None, start: int | None = None,
-                 minimum: float | None = None):
+    def __init__(
+        self, weight: float | None = None, start: int | None = None, minimum: float | None = None
+    ):
         super().__init__()
         self.weight = weight
         self.start = start
@@ -61,28 +62,32 @@ class WarmupSchedule(keras.callbacks.Callback):
 
     def __init__(self, warmup_epochs: int | None = None):
         super().__init__()
-        if warmup_epochs is not None and (not isinstance(warmup_epochs, int)
-                                          or warmup_epochs < 0):
+        if warmup_epochs is not None and (not isinstance(warmup_epochs, int) or warmup_epochs < 0):
             raise ValueError(f"warmup_epochs must be an int >= 0, got {warmup_epochs!r}")
         self.warmup_epochs = warmup_epochs
 
     def adversarial(self, epoch: int) -> bool:
         """Whether ``epoch`` (counted from 0) trains with the adversarial terms."""
-        warmup = self.model.config.warmup_epochs if self.warmup_epochs is None else (
-            self.warmup_epochs)
+        warmup = (
+            self.model.config.warmup_epochs if self.warmup_epochs is None else (self.warmup_epochs)
+        )
         return epoch >= warmup
 
     def on_epoch_begin(self, epoch: int, logs=None) -> None:
         self.model.set_adversarial(self.adversarial(epoch))
 
 
-def with_schedules(callbacks: Iterable[keras.callbacks.Callback] | None
-                   ) -> list[keras.callbacks.Callback]:
+def with_schedules(
+    callbacks: Iterable[keras.callbacks.Callback] | None,
+) -> list[keras.callbacks.Callback]:
     """``callbacks`` plus a default WarmupSchedule and ClassifierWeightSchedule if missing.
 
     The schedules go first, so that callbacks after them see the epoch's settings.
     """
     callbacks = list(callbacks or [])
-    added = [cls() for cls in (WarmupSchedule, ClassifierWeightSchedule)
-             if not any(isinstance(c, cls) for c in callbacks)]
+    added = [
+        cls()
+        for cls in (WarmupSchedule, ClassifierWeightSchedule)
+        if not any(isinstance(c, cls) for c in callbacks)
+    ]
     return added + callbacks

@@ -137,9 +137,18 @@ class CAAEConfig:
                 f"latent_dim ({self.latent_dim}) must be at least n_classes ({self.n_classes}):"
                 " the label is tiled floor(latent_dim / n_classes) times"
             )
-        for name in ("rec_weight", "id_weight", "z_weight", "img_weight", "cls_weight",
-                     "tv_weight", "pair_weight", "cls_weight_min", "feature_weight",
-                     "feature_margin"):
+        for name in (
+            "rec_weight",
+            "id_weight",
+            "z_weight",
+            "img_weight",
+            "cls_weight",
+            "tv_weight",
+            "pair_weight",
+            "cls_weight_min",
+            "feature_weight",
+            "feature_margin",
+        ):
             _check_float(self, name, low=0.0)
         _check_float(self, "learning_rate", low=0.0, strict=True)
         _check_float(self, "beta_1", low=0.0)
@@ -148,18 +157,23 @@ class CAAEConfig:
         _check_int(self, "batch_size", 1)
         _check_int(self, "expression_dims", 0)
         if self.expression_dims >= self.latent_dim:
-            raise ValueError(f"expression_dims ({self.expression_dims}) must be below latent_dim "
-                             f"({self.latent_dim}): the generator needs a person part")
+            raise ValueError(
+                f"expression_dims ({self.expression_dims}) must be below latent_dim "
+                f"({self.latent_dim}): the generator needs a person part"
+            )
         _check_int(self, "warmup_epochs", 0)
         for name in ("translate", "grey"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}")
         if self.feature_loss not in FEATURE_LOSSES:
-            raise ValueError(f"feature_loss must be one of {FEATURE_LOSSES}, got "
-                             f"{self.feature_loss!r}")
+            raise ValueError(
+                f"feature_loss must be one of {FEATURE_LOSSES}, got {self.feature_loss!r}"
+            )
         if self.image_disc_label not in IMAGE_DISC_LABELS:
-            raise ValueError(f"image_disc_label must be one of {IMAGE_DISC_LABELS},"
-                             f" got {self.image_disc_label!r}")
+            raise ValueError(
+                f"image_disc_label must be one of {IMAGE_DISC_LABELS},"
+                f" got {self.image_disc_label!r}"
+            )
         _check_int(self, "seed", 0)
 
     @property
@@ -242,14 +256,31 @@ def _check_float(cfg: CAAEConfig, name: str, low: float, strict: bool = False) -
 #: ``real``: ``cpu``'s networks on grey faces, for FER2013 (no persons: no pairs).
 PRESETS: dict[str, CAAEConfig] = {
     "paper": CAAEConfig(image_size=96, width=1.0, warmup_epochs=0),
-    "cpu": CAAEConfig(image_size=64, width=0.25, warmup_epochs=3, pair_weight=1.0,
-                      id_weight=0.0, cls_weight_min=0.1,
-                      image_disc_label="projection", expression_dims=10, feature_weight=1.0,
-                      feature_loss="classify"),
-    "real": CAAEConfig(image_size=64, width=0.25, grey=True, warmup_epochs=2, pair_weight=0.0,
-                       id_weight=0.0, cls_weight_min=0.1,
-                       image_disc_label="projection", expression_dims=10, feature_weight=1.0,
-                       feature_loss="classify"),
+    "cpu": CAAEConfig(
+        image_size=64,
+        width=0.25,
+        warmup_epochs=3,
+        pair_weight=1.0,
+        id_weight=0.0,
+        cls_weight_min=0.1,
+        image_disc_label="projection",
+        expression_dims=10,
+        feature_weight=1.0,
+        feature_loss="classify",
+    ),
+    "real": CAAEConfig(
+        image_size=64,
+        width=0.25,
+        grey=True,
+        warmup_epochs=2,
+        pair_weight=0.0,
+        id_weight=0.0,
+        cls_weight_min=0.1,
+        image_disc_label="projection",
+        expression_dims=10,
+        feature_weight=1.0,
+        feature_loss="classify",
+    ),
 }
 
 

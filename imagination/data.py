@@ -33,9 +33,12 @@ def synthetic_faces(
     from facedata.synthetic import make_dataset
 
     return make_dataset(
-        n_subjects, clips_per_class=clips_per_class, frames_per_clip=frames_per_clip,
-        size=image_size, seed=seed,
-    )  # fmt: skip
+        n_subjects,
+        clips_per_class=clips_per_class,
+        frames_per_clip=frames_per_clip,
+        size=image_size,
+        seed=seed,
+    )
 
 
 def training_faces(
@@ -111,22 +114,33 @@ def to_tf_dataset(
             order = order.shuffle(n, seed=seed, reshuffle_each_iteration=True)
         draws = tf.data.Dataset.random(seed=seed).batch(2)
         data = tf.data.Dataset.zip(order, draws).map(
-            example, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+            example, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+        )
         data = data.batch(batch_size, drop_remainder=drop_remainder)
     else:
+
         def one_epoch(epoch):
             key = tf.stack([tf.constant(seed, tf.int64), epoch])
             order = tf.range(n, dtype=tf.int64)
             if shuffle:
-                order = tf.argsort(tf.random.stateless_uniform(
-                    [n], tf.random.experimental.stateless_fold_in(key, 0)))
+                order = tf.argsort(
+                    tf.random.stateless_uniform(
+                        [n], tf.random.experimental.stateless_fold_in(key, 0)
+                    )
+                )
                 order = tf.cast(order, tf.int64)
             draws = tf.random.stateless_uniform(
-                [n, 2], tf.random.experimental.stateless_fold_in(key, 1), minval=0,
-                maxval=2**31 - 1, dtype=tf.int64)
-            return tf.data.Dataset.from_tensor_slices((order, draws)).map(
-                example, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
-            ).batch(batch_size, drop_remainder=drop_remainder)
+                [n, 2],
+                tf.random.experimental.stateless_fold_in(key, 1),
+                minval=0,
+                maxval=2**31 - 1,
+                dtype=tf.int64,
+            )
+            return (
+                tf.data.Dataset.from_tensor_slices((order, draws))
+                .map(example, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+                .batch(batch_size, drop_remainder=drop_remainder)
+            )
 
         data = tf.data.Dataset.range(first_epoch, epochs).flat_map(one_epoch)
     return data.prefetch(tf.data.AUTOTUNE)
@@ -171,19 +185,25 @@ def _example_function(images: np.ndarray, labels: np.ndarray, subjects=None):
     all_images = tf.constant(images)
     all_labels = tf.constant(labels)
     if subjects is None:
+
         def plain(i, draw):
             return all_images[i], all_labels[i]
 
         return plain
     subject_of, classes, n_classes, members, counts = (
-        tf.constant(t) for t in pair_table(labels, subjects))
+        tf.constant(t) for t in pair_table(labels, subjects)
+    )
 
     def example(i, draw):
         s = subject_of[i]
         draw = tf.math.abs(draw)
         target = classes[s, draw[0] % n_classes[s]]
         j = members[s, target, draw[1] % counts[s, target]]
-        return {"images": all_images[i], "labels": all_labels[i],
-                "pair_images": all_images[j], "pair_labels": all_labels[j]}
+        return {
+            "images": all_images[i],
+            "labels": all_labels[i],
+            "pair_images": all_images[j],
+            "pair_labels": all_labels[j],
+        }
 
     return example

@@ -80,9 +80,10 @@ class QualityReport:
         its best epoch (``python -m imagination.train --keep-best N``; the features
         count when the run trains them, ``feature_weight > 0``).
         """
-        margins = [self.expression_ratio / BARS["expression_ratio"],
-                   BARS["reconstruction_vs_mean"] * self.mean_image_l1
-                   / max(self.reconstruction_l1, 1e-9)]
+        margins = [
+            self.expression_ratio / BARS["expression_ratio"],
+            BARS["reconstruction_vs_mean"] * self.mean_image_l1 / max(self.reconstruction_l1, 1e-9),
+        ]
         if self.has_persons:
             margins.append(self.identity_kept / BARS["identity_kept"])
         if features and not np.isnan(self.feature_nn):
@@ -97,8 +98,11 @@ class QualityReport:
 
     def __str__(self) -> str:
         lines = [
-            (f"{self.source}: {self.n_subjects} subjects, {self.n_inputs} inputs"
-             if self.has_persons else f"{self.source}: {self.n_inputs} inputs"),
+            (
+                f"{self.source}: {self.n_subjects} subjects, {self.n_inputs} inputs"
+                if self.has_persons
+                else f"{self.source}: {self.n_inputs} inputs"
+            ),
             f"reconstruction L1 {self.reconstruction_l1:.4f} (mean image {self.mean_image_l1:.4f})",
             f"expressions: imagined faces get their target class {self.imagined_target_rate:.3f},"
             f" real faces are classified right {self.real_expression_accuracy:.3f} "
@@ -127,13 +131,24 @@ def identity_groups(n_subjects: int, group_size: int = IDENTITY_GROUP) -> np.nda
     return np.arange(n_subjects) * n_groups // n_subjects
 
 
-def evaluation_faces(n_subjects: int, image_size: int, *, seed: int = EVAL_SEED,
-                     clips_per_class: int = 4, frames_per_clip: int = 3) -> FaceDataset:
+def evaluation_faces(
+    n_subjects: int,
+    image_size: int,
+    *,
+    seed: int = EVAL_SEED,
+    clips_per_class: int = 4,
+    frames_per_clip: int = 3,
+) -> FaceDataset:
     """Real rendered frames of unseen synthetic subjects, every class."""
     from facedata.synthetic import make_dataset
 
-    return make_dataset(n_subjects, clips_per_class=clips_per_class,
-                        frames_per_clip=frames_per_clip, size=image_size, seed=seed)  # fmt: skip
+    return make_dataset(
+        n_subjects,
+        clips_per_class=clips_per_class,
+        frames_per_clip=frames_per_clip,
+        size=image_size,
+        seed=seed,
+    )
 
 
 class GroupJudges:
@@ -141,8 +156,13 @@ class GroupJudges:
     (:func:`identity_groups`), each fitted on its persons' rows of ``features``, so that
     naming a person among more people measures the same task as among a dozen."""
 
-    def __init__(self, features: np.ndarray, persons: np.ndarray, n_persons: int,
-                 group_size: int = IDENTITY_GROUP):
+    def __init__(
+        self,
+        features: np.ndarray,
+        persons: np.ndarray,
+        n_persons: int,
+        group_size: int = IDENTITY_GROUP,
+    ):
         persons = np.asarray(persons)
         self.group_of = identity_groups(n_persons, group_size)  # per person
         # index within its group (groups are contiguous runs of persons)
@@ -150,8 +170,11 @@ class GroupJudges:
         self.judges = []
         for g in range(self.group_of.max() + 1):
             rows = self.group_of[persons] == g
-            self.judges.append(Judge.fit(features[rows], self.local_id[persons[rows]],
-                                         int(np.sum(self.group_of == g))))
+            self.judges.append(
+                Judge.fit(
+                    features[rows], self.local_id[persons[rows]], int(np.sum(self.group_of == g))
+                )
+            )
 
     def __len__(self) -> int:
         return len(self.judges)
@@ -172,8 +195,9 @@ def clip_ranks(faces: FaceDataset) -> np.ndarray:
     """Each frame's clip number within its (subject, class), 1-based, in the order of the
     clips' names: which clip is an input (1) and which holds out real frames (the last)."""
     ranks = np.zeros(len(faces), np.int64)
-    keys = np.char.add(np.char.add(np.asarray(faces.subjects, str), "\x00"),
-                       faces.labels.astype(str))
+    keys = np.char.add(
+        np.char.add(np.asarray(faces.subjects, str), "\x00"), faces.labels.astype(str)
+    )
     for key in np.unique(keys):
         rows = np.flatnonzero(keys == key)
         _, rank = np.unique(np.asarray(faces.clips)[rows], return_inverse=True)
@@ -201,8 +225,10 @@ def check_person_faces(faces: FaceDataset, image_size: int) -> None:
     """Raise unless ``faces`` can be judged per person: the model's size, and each
     subject with every class in at least two clips (an input and a held-out clip)."""
     if faces.image_size != image_size:
-        raise ValueError(f"the faces are {faces.image_size}x{faces.image_size}; the model "
-                         f"takes {image_size}x{image_size}")
+        raise ValueError(
+            f"the faces are {faces.image_size}x{faces.image_size}; the model "
+            f"takes {image_size}x{image_size}"
+        )
     short = []
     for subject in faces.subject_ids():
         mine = faces.for_subject(subject)
@@ -210,10 +236,12 @@ def check_person_faces(faces: FaceDataset, image_size: int) -> None:
             if len(np.unique(mine.clips[mine.labels == c])) < 2:
                 short.append(f"{subject}/{name}")
     if short:
-        raise ValueError(f"every subject needs each of the six classes in two clips or "
-                         f"more; not so for {len(short)}: {', '.join(short[:8])}"
-                         + (" ..." if len(short) > 8 else "")
-                         + " (keep only the complete subjects)")
+        raise ValueError(
+            f"every subject needs each of the six classes in two clips or "
+            f"more; not so for {len(short)}: {', '.join(short[:8])}"
+            + (" ..." if len(short) > 8 else "")
+            + " (keep only the complete subjects)"
+        )
 
 
 def hog_features(images: np.ndarray) -> np.ndarray:
@@ -249,8 +277,9 @@ class Judge:
     bias: np.ndarray  # (classes,)
 
     @classmethod
-    def fit(cls, features: np.ndarray, targets: np.ndarray, n_outputs: int, *,
-            l2: float = 10.0) -> Judge:
+    def fit(
+        cls, features: np.ndarray, targets: np.ndarray, n_outputs: int, *, l2: float = 10.0
+    ) -> Judge:
         """Fit to ``features`` (one row per image) and integer ``targets`` in 0..n_outputs-1."""
         mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-6
         weights, bias = fit_logistic((features - mean) / scale, targets, n_outputs, l2=l2)
@@ -261,8 +290,9 @@ class Judge:
         return np.argmax((features - self.mean) / self.scale @ self.weights + self.bias, axis=1)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, n_outputs: int, *, l2: float = 1.0,
-                 max_iter: int = 500) -> tuple[np.ndarray, np.ndarray]:
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, n_outputs: int, *, l2: float = 1.0, max_iter: int = 500
+) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression by L-BFGS: (weights, bias) minimising the mean
     cross-entropy plus ``l2 / (2 n) * |weights|^2`` (the bias is not penalised)."""
     from scipy.optimize import minimize
@@ -271,7 +301,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, n_outputs: int, *, l2: float = 1.
     onehot = np.eye(n_outputs)[np.asarray(y, dtype=np.int64)]
 
     def objective(theta):
-        w, b = theta[: d * n_outputs].reshape(d, n_outputs), theta[d * n_outputs:]
+        w, b = theta[: d * n_outputs].reshape(d, n_outputs), theta[d * n_outputs :]
         logits = x @ w + b
         logits -= logits.max(axis=1, keepdims=True)
         log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
@@ -281,13 +311,13 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, n_outputs: int, *, l2: float = 1.
         return loss, grad
 
     theta = np.zeros(d * n_outputs + n_outputs)
-    result = minimize(objective, theta, jac=True, method="L-BFGS-B",
-                      options={"maxiter": max_iter})
-    return result.x[: d * n_outputs].reshape(d, n_outputs), result.x[d * n_outputs:]
+    result = minimize(objective, theta, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+    return result.x[: d * n_outputs].reshape(d, n_outputs), result.x[d * n_outputs :]
 
 
-def nearest_code_accuracy(codes: np.ndarray, labels: np.ndarray, subjects: np.ndarray,
-                          clips: np.ndarray) -> float:
+def nearest_code_accuracy(
+    codes: np.ndarray, labels: np.ndarray, subjects: np.ndarray, clips: np.ndarray
+) -> float:
     """Within each subject, how often the nearest code (Euclidean) among the subject's
     frames of other clips has the frame's label: how well distances between codes
     separate one person's expressions, which is what CLIFER's memories rely on.
@@ -318,9 +348,16 @@ class QualityEvaluator:
     for the reported 12), so that more subjects make the figure steadier, not harder.
     """
 
-    def __init__(self, n_subjects: int = 12, *, image_size: int = 64,
-                 inputs_per_subject: int = 6, seed: int = EVAL_SEED,
-                 identity_group: int = IDENTITY_GROUP, faces: FaceDataset | None = None):
+    def __init__(
+        self,
+        n_subjects: int = 12,
+        *,
+        image_size: int = 64,
+        inputs_per_subject: int = 6,
+        seed: int = EVAL_SEED,
+        identity_group: int = IDENTITY_GROUP,
+        faces: FaceDataset | None = None,
+    ):
         if faces is None:
             faces = evaluation_faces(n_subjects, image_size, seed=seed)
         else:
@@ -331,7 +368,7 @@ class QualityEvaluator:
         # the inputs: the first frame of each subject's first clip of the first
         # `inputs_per_subject` classes
         first_frame = faces.frames == _first_frames(faces)
-        is_input = ((clip_number == 1) & first_frame & (faces.labels < inputs_per_subject))
+        is_input = (clip_number == 1) & first_frame & (faces.labels < inputs_per_subject)
         rest = ~is_input
         # held-out real frames for the expression judge's accuracy: each class's last clip
         last_clip = clip_number == _last_clips(faces, clip_number)
@@ -341,11 +378,13 @@ class QualityEvaluator:
         self.real_features = real
         self.image_size, self.n_subjects = image_size, len(subjects)
         self.faces, self.subject_ids, self.is_input = faces, subject_ids, is_input
-        self.expression_judge = Judge.fit(real[judge_train], faces.labels[judge_train],
-                                          len(CLASSES))
+        self.expression_judge = Judge.fit(
+            real[judge_train], faces.labels[judge_train], len(CLASSES)
+        )
         # identity: one judge per group of about `identity_group` subjects (see IDENTITY_GROUP)
-        self.identity_judges = GroupJudges(real[rest], subject_ids[rest], len(subjects),
-                                           identity_group)
+        self.identity_judges = GroupJudges(
+            real[rest], subject_ids[rest], len(subjects), identity_group
+        )
         self.real_said = self.expression_judge.predict(real[judge_test])
         self.real_truth = faces.labels[judge_test]
         self.mean_image = faces.images[rest].mean(axis=0)
@@ -356,8 +395,10 @@ class QualityEvaluator:
         faces, is_input = self.faces, self.is_input
         size = int(model.config.image_size) if hasattr(model, "config") else self.image_size
         if size != self.image_size:
-            raise ValueError(f"this evaluator renders {self.image_size}x{self.image_size} "
-                             f"faces; the model takes {size}x{size}")
+            raise ValueError(
+                f"this evaluator renders {self.image_size}x{self.image_size} "
+                f"faces; the model takes {size}x{size}"
+            )
         x, y = faces.images[is_input], faces.labels[is_input]
         who = self.subject_ids[is_input]
         recon = np.asarray(model.reconstruct(x, y))
@@ -392,10 +433,12 @@ class QualityEvaluator:
             per_class=per_class,
             n_subjects=self.n_subjects,
             n_inputs=n,
-            feature_nn=nearest_code_accuracy(codes, faces.labels, self.subject_ids,
-                                             np.asarray(faces.clips)),
-            hog_nn=nearest_code_accuracy(self.real_features, faces.labels, self.subject_ids,
-                                         np.asarray(faces.clips)),
+            feature_nn=nearest_code_accuracy(
+                codes, faces.labels, self.subject_ids, np.asarray(faces.clips)
+            ),
+            hog_nn=nearest_code_accuracy(
+                self.real_features, faces.labels, self.subject_ids, np.asarray(faces.clips)
+            ),
         )
 
 
@@ -418,25 +461,40 @@ class ExpressionEvaluator:
     Identity and per-person codes need persons: they are NaN in its reports.
     """
 
-    def __init__(self, pool: FaceDataset, test: FaceDataset, *, inputs_per_class: int = 100,
-                 judge_faces: int = 6000, seed: int = 0, source: str = ""):
+    def __init__(
+        self,
+        pool: FaceDataset,
+        test: FaceDataset,
+        *,
+        inputs_per_class: int = 100,
+        judge_faces: int = 6000,
+        seed: int = 0,
+        source: str = "",
+    ):
         if pool.image_size != test.image_size:
-            raise ValueError(f"judge faces of {pool.image_size} px and test faces of "
-                             f"{test.image_size} px")
+            raise ValueError(
+                f"judge faces of {pool.image_size} px and test faces of {test.image_size} px"
+            )
         rng = np.random.default_rng(seed)
         missing = [n for c, n in enumerate(CLASSES) if not np.any(test.labels == c)]
         if missing or not all(np.any(pool.labels == c) for c in range(len(CLASSES))):
-            raise ValueError(f"both the judge's faces and the test faces need every class; "
-                             f"the test faces lack {missing}")
+            raise ValueError(
+                f"both the judge's faces and the test faces need every class; "
+                f"the test faces lack {missing}"
+            )
         chosen = rng.permutation(len(pool))[:judge_faces]
         judge_rows = np.sort(chosen)
-        self.expression_judge = Judge.fit(hog_features(pool.images[judge_rows]),
-                                          pool.labels[judge_rows], len(CLASSES))
+        self.expression_judge = Judge.fit(
+            hog_features(pool.images[judge_rows]), pool.labels[judge_rows], len(CLASSES)
+        )
         self.real_said = self.expression_judge.predict(hog_features(test.images))
         self.real_truth = test.labels
-        inputs = np.concatenate([
-            rng.permutation(np.flatnonzero(test.labels == c))[:inputs_per_class]
-            for c in range(len(CLASSES))])
+        inputs = np.concatenate(
+            [
+                rng.permutation(np.flatnonzero(test.labels == c))[:inputs_per_class]
+                for c in range(len(CLASSES))
+            ]
+        )
         self.inputs = test[np.sort(inputs)]
         self.mean_image = pool.images[judge_rows].mean(axis=0)
         self.image_size = test.image_size
@@ -446,8 +504,10 @@ class ExpressionEvaluator:
         """The report of ``model`` (with ``encode``, ``imagine`` and ``reconstruct``)."""
         size = int(model.config.image_size) if hasattr(model, "config") else self.image_size
         if size != self.image_size:
-            raise ValueError(f"these faces are {self.image_size}x{self.image_size}; the model "
-                             f"takes {size}x{size}")
+            raise ValueError(
+                f"these faces are {self.image_size}x{self.image_size}; the model "
+                f"takes {size}x{size}"
+            )
         x, y = self.inputs.images, self.inputs.labels
         recon = np.asarray(model.reconstruct(x, y))
         imagined = np.asarray(model.imagine(model.encode(x), classes=range(len(CLASSES))))
@@ -459,9 +519,12 @@ class ExpressionEvaluator:
         for c, name in enumerate(CLASSES):
             real_acc = float(np.mean(self.real_said[self.real_truth == c] == c))
             rate = float(np.mean(said[targets == c] == c))
-            per_class[name] = {"real_accuracy": real_acc, "imagined_target_rate": rate,
-                               "ratio": rate / max(real_acc, 1e-9),
-                               "identity_kept": float("nan")}
+            per_class[name] = {
+                "real_accuracy": real_acc,
+                "imagined_target_rate": rate,
+                "ratio": rate / max(real_acc, 1e-9),
+                "identity_kept": float("nan"),
+            }
         return QualityReport(
             reconstruction_l1=float(np.mean(np.abs(recon - x))),
             mean_image_l1=float(np.mean(np.abs(mean_image[None] - x))),
@@ -475,13 +538,15 @@ class ExpressionEvaluator:
         )
 
 
-def evaluate_quality(model, *, n_subjects: int = 12, inputs_per_subject: int = 6,
-                     seed: int = EVAL_SEED) -> QualityReport:
+def evaluate_quality(
+    model, *, n_subjects: int = 12, inputs_per_subject: int = 6, seed: int = EVAL_SEED
+) -> QualityReport:
     """The quality figures of ``model`` on ``n_subjects`` unseen subjects (see
     :class:`QualityEvaluator`, which this builds and calls once)."""
     size = int(model.config.image_size) if hasattr(model, "config") else 64
-    return QualityEvaluator(n_subjects, image_size=size, inputs_per_subject=inputs_per_subject,
-                            seed=seed)(model)
+    return QualityEvaluator(
+        n_subjects, image_size=size, inputs_per_subject=inputs_per_subject, seed=seed
+    )(model)
 
 
 def complete_subjects(faces: FaceDataset) -> tuple[FaceDataset, list[str]]:
@@ -495,8 +560,9 @@ def complete_subjects(faces: FaceDataset) -> tuple[FaceDataset, list[str]]:
     return faces[np.isin(faces.subjects, keep)], dropped
 
 
-def evaluate_dataset(model, faces: FaceDataset, *, identity_group: int = IDENTITY_GROUP,
-                     source: str = "") -> QualityReport:
+def evaluate_dataset(
+    model, faces: FaceDataset, *, identity_group: int = IDENTITY_GROUP, source: str = ""
+) -> QualityReport:
     """The figures of ``model`` on a loaded real data set: with splits (FER2013), the test
     split judged by a judge fitted on the train split; with persons, every complete
     subject (:func:`complete_subjects`), each class's first clip imagined, identity judged
@@ -506,15 +572,16 @@ def evaluate_dataset(model, faces: FaceDataset, *, identity_group: int = IDENTIT
     if names:
         if not {"train", "test"} <= set(names):
             raise ValueError(f"{source} has the splits {names}; judging needs train and test")
-        return ExpressionEvaluator(faces.for_split("train"), faces.for_split("test"),
-                                   source=f"{source} test split")(model)
+        return ExpressionEvaluator(
+            faces.for_split("train"), faces.for_split("test"), source=f"{source} test split"
+        )(model)
     complete, dropped = complete_subjects(faces)
     if not len(complete):
         raise ValueError(f"no subject of {source} has every class in two clips or more")
-    report = QualityEvaluator(image_size=model.config.image_size, faces=complete,
-                              identity_group=identity_group)(model)
-    report.source = (f"{source} ({len(dropped)} incomplete subjects left out)" if dropped
-                     else source)
+    report = QualityEvaluator(
+        image_size=model.config.image_size, faces=complete, identity_group=identity_group
+    )(model)
+    report.source = f"{source} ({len(dropped)} incomplete subjects left out)" if dropped else source
     return report
 
 
@@ -528,23 +595,42 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog=prog("imagination-evaluate", "imagination.evaluate"),
         description="How well an imagination model reconstructs, imagines expressions, keeps "
-        "identity and separates one person's expressions in its codes, on faces it never saw.")
-    parser.add_argument("--model", default="real",
-                        help="a shipped model's name (cpu, real) or a .keras file (default: real)")
-    parser.add_argument("--dataset", "--data", dest="dataset", default="synthetic",
-                        choices=["synthetic", *sorted(DATASETS)],
-                        help="synthetic subjects never trained on (default), fer2013 (its test "
-                        "split), or a data set with persons read from --root")
+        "identity and separates one person's expressions in its codes, on faces it never saw.",
+    )
+    parser.add_argument(
+        "--model",
+        default="real",
+        help="a shipped model's name (cpu, real) or a .keras file (default: real)",
+    )
+    parser.add_argument(
+        "--dataset",
+        "--data",
+        dest="dataset",
+        default="synthetic",
+        choices=["synthetic", *sorted(DATASETS)],
+        help="synthetic subjects never trained on (default), fer2013 (its test "
+        "split), or a data set with persons read from --root",
+    )
     parser.add_argument("--root", type=Path, help="the data set's folder")
-    parser.add_argument("--faces", help="how the own layout finds faces (e.g. whole for "
-                        "face crops); default: the loader's")
-    parser.add_argument("--group", type=positive_int, default=IDENTITY_GROUP,
-                        help=f"identity is judged within groups of about this many persons "
-                        f"(default {IDENTITY_GROUP})")
-    parser.add_argument("--identity-root", type=Path, metavar="DIR",
-                        help="also judge identity on photos of known people, "
-                        "DIR/<person>/<photos> (e.g. Labeled Faces in the Wild): persons "
-                        "with 30 photos or more, 40 each")
+    parser.add_argument(
+        "--faces",
+        help="how the own layout finds faces (e.g. whole for face crops); default: the loader's",
+    )
+    parser.add_argument(
+        "--group",
+        type=positive_int,
+        default=IDENTITY_GROUP,
+        help=f"identity is judged within groups of about this many persons "
+        f"(default {IDENTITY_GROUP})",
+    )
+    parser.add_argument(
+        "--identity-root",
+        type=Path,
+        metavar="DIR",
+        help="also judge identity on photos of known people, "
+        "DIR/<person>/<photos> (e.g. Labeled Faces in the Wild): persons "
+        "with 30 photos or more, 40 each",
+    )
     parser.add_argument("--out", type=Path, help="also write the report to this file")
     return parser
 
@@ -565,19 +651,20 @@ def run(args) -> int:
         if args.root is None:
             raise ValueError(f"--root is needed to read {args.dataset}")
         options = {"faces": args.faces} if args.faces else {}
-        faces, load_report = load_faces(args.dataset, args.root,
-                                        image_size=model.config.image_size, **options)
+        faces, load_report = load_faces(
+            args.dataset, args.root, image_size=model.config.image_size, **options
+        )
         print(load_report)
-        report = evaluate_dataset(model, faces, identity_group=args.group,
-                                  source=args.dataset)
+        report = evaluate_dataset(model, faces, identity_group=args.group, source=args.dataset)
     text = str(report)
     if args.identity_root is not None:
         from .identity_keeping import IdentityEvaluator, person_photos
 
         images, persons, skipped = person_photos(args.identity_root, model.config.image_size)
         print(", ".join(f"{v} {k}" for k, v in skipped.items()))
-        identity = IdentityEvaluator(images, persons, identity_group=args.group,
-                                     source=args.identity_root.name)(model)
+        identity = IdentityEvaluator(
+            images, persons, identity_group=args.group, source=args.identity_root.name
+        )(model)
         text += f"\n{identity}"
     print(text)
     if args.out:

@@ -52,9 +52,13 @@ def training_step_flops(model, batch_size: int, *, adversarial: bool = True) -> 
     e, g = forward_flops(model.encoder), forward_flops(model.generator)
     pairs = model.config.pair_weight > 0
     if adversarial:
-        passes = (e + 2 * g + 2 * forward_flops(model.image_discriminator)
-                  + 2 * forward_flops(model.latent_discriminator)
-                  + 2 * forward_flops(model.classifier))  # fmt: skip
+        passes = (
+            e
+            + 2 * g
+            + 2 * forward_flops(model.image_discriminator)
+            + 2 * forward_flops(model.latent_discriminator)
+            + 2 * forward_flops(model.classifier)
+        )
     else:
         passes = e + (2 if pairs else 1) * g
     if model.identity_network is not None:

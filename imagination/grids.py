@@ -30,8 +30,16 @@ def imagination_grid(inputs: np.ndarray, imagined: np.ndarray, *, gap: int = 2) 
     names = ["input", *CLASSES[:n_classes]]
     for col, name in enumerate(names):
         x0 = col * (w + gap) + (gap if col else 0)
-        cv2.putText(sheet, name[: max(1, w // 6)], (x0 + 1, _HEADER - 4), cv2.FONT_HERSHEY_PLAIN,
-                    0.7, (0, 0, 0), 1, cv2.LINE_AA)  # fmt: skip
+        cv2.putText(
+            sheet,
+            name[: max(1, w // 6)],
+            (x0 + 1, _HEADER - 4),
+            cv2.FONT_HERSHEY_PLAIN,
+            0.7,
+            (0, 0, 0),
+            1,
+            cv2.LINE_AA,
+        )
     for row in range(n):
         y0 = _HEADER + row * (h + gap)
         sheet[y0 : y0 + h, :w] = to_uint8(inputs[row])

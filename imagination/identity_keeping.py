@@ -25,9 +25,15 @@ from .evaluate import IDENTITY_GROUP, GroupJudges, hog_features
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".tif", ".tiff")
 
 
-def person_photos(root: str | Path, image_size: int, *, min_photos: int = 30,
-                  max_photos: int = 40, detector: str = "mtcnn",
-                  progress: bool = True) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+def person_photos(
+    root: str | Path,
+    image_size: int,
+    *,
+    min_photos: int = 30,
+    max_photos: int = 40,
+    detector: str = "mtcnn",
+    progress: bool = True,
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """Face crops (RGB float32 in [-1, 1], ``image_size`` square, aligned) of every person
     folder of ``root`` with at least ``min_photos`` photos, the first ``max_photos`` of
     each in name order; returns ``(images, persons, skipped)`` where ``skipped`` counts
@@ -41,8 +47,7 @@ def person_photos(root: str | Path, image_size: int, *, min_photos: int = 30,
     finder = resolve_detector(detector)
     folders = sorted(p for p in root.iterdir() if p.is_dir())
     chosen = []
-    skipped = {"persons with too few photos": 0, "photos without a face": 0,
-               "unreadable photos": 0}
+    skipped = {"persons with too few photos": 0, "photos without a face": 0, "unreadable photos": 0}
     for folder in folders:
         photos = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if len(photos) < min_photos:
@@ -70,8 +75,9 @@ def person_photos(root: str | Path, image_size: int, *, min_photos: int = 30,
         images.append(crop)  # RGB float32 in [-1, 1]
         persons.append(name)
     if not images:
-        raise ValueError(f"no face in the photos of {root}: "
-                         + ", ".join(f"{v} {k}" for k, v in skipped.items()))
+        raise ValueError(
+            f"no face in the photos of {root}: " + ", ".join(f"{v} {k}" for k, v in skipped.items())
+        )
     return np.stack(images).astype(np.float32), np.array(persons), skipped
 
 
@@ -93,11 +99,13 @@ class IdentityReport:
 
     def __str__(self) -> str:
         per_class = ", ".join(f"{c} {v:.3f}" for c, v in self.per_class.items())
-        return (f"{self.source}: {self.n_persons} persons, {self.n_inputs} inputs\n"
-                f"identity kept in {self.identity_kept:.3f} of the imagined faces; the judge "
-                f"names held-out real photos right {self.judge_accuracy:.3f} "
-                f"(ratio {self.kept_ratio:.2f})\n"
-                f"by imagined class: {per_class}")
+        return (
+            f"{self.source}: {self.n_persons} persons, {self.n_inputs} inputs\n"
+            f"identity kept in {self.identity_kept:.3f} of the imagined faces; the judge "
+            f"names held-out real photos right {self.judge_accuracy:.3f} "
+            f"(ratio {self.kept_ratio:.2f})\n"
+            f"by imagined class: {per_class}"
+        )
 
 
 class IdentityEvaluator:
@@ -106,8 +114,15 @@ class IdentityEvaluator:
     every fourth of the others is held out to measure the judges, the rest fit them
     (one judge per group of about ``identity_group`` persons)."""
 
-    def __init__(self, images: np.ndarray, persons: np.ndarray, *, inputs_per_person: int = 2,
-                 identity_group: int = IDENTITY_GROUP, source: str = "photos"):
+    def __init__(
+        self,
+        images: np.ndarray,
+        persons: np.ndarray,
+        *,
+        inputs_per_person: int = 2,
+        identity_group: int = IDENTITY_GROUP,
+        source: str = "photos",
+    ):
         persons = np.asarray(persons)
         names = sorted(set(persons.tolist()))
         person_id = np.array([names.index(p) for p in persons])
@@ -115,17 +130,21 @@ class IdentityEvaluator:
         for i in range(len(names)):
             rows = np.flatnonzero(person_id == i)
             if len(rows) < inputs_per_person + 4:
-                raise ValueError(f"person {names[i]!r} has {len(rows)} photos with a face; "
-                                 f"needs {inputs_per_person + 4} or more")
+                raise ValueError(
+                    f"person {names[i]!r} has {len(rows)} photos with a face; "
+                    f"needs {inputs_per_person + 4} or more"
+                )
             rank[rows] = np.arange(len(rows))
         is_input = rank < inputs_per_person
         held_out = ~is_input & ((rank - inputs_per_person) % 4 == 3)
         fit_rows = ~is_input & ~held_out
         features = hog_features(images)
-        self.judges = GroupJudges(features[fit_rows], person_id[fit_rows], len(names),
-                                  identity_group)
-        self.judge_accuracy = float(np.mean(
-            self.judges.named(features[held_out], person_id[held_out])))
+        self.judges = GroupJudges(
+            features[fit_rows], person_id[fit_rows], len(names), identity_group
+        )
+        self.judge_accuracy = float(
+            np.mean(self.judges.named(features[held_out], person_id[held_out]))
+        )
         self.inputs, self.owners = images[is_input], person_id[is_input]
         self.n_persons, self.source = len(names), source
         self.image_size = images.shape[1]
@@ -133,15 +152,20 @@ class IdentityEvaluator:
     def __call__(self, model) -> IdentityReport:
         size = int(model.config.image_size)
         if size != self.image_size:
-            raise ValueError(f"these faces are {self.image_size}x{self.image_size}; the model "
-                             f"takes {size}x{size}")
-        imagined = np.asarray(model.imagine(model.encode(self.inputs),
-                                            classes=range(len(CLASSES))))
+            raise ValueError(
+                f"these faces are {self.image_size}x{self.image_size}; the model "
+                f"takes {size}x{size}"
+            )
+        imagined = np.asarray(model.imagine(model.encode(self.inputs), classes=range(len(CLASSES))))
         n, k = imagined.shape[:2]
-        kept = self.judges.named(hog_features(imagined.reshape(n * k, *imagined.shape[2:])),
-                                 np.repeat(self.owners, k)).reshape(n, k)
+        kept = self.judges.named(
+            hog_features(imagined.reshape(n * k, *imagined.shape[2:])), np.repeat(self.owners, k)
+        ).reshape(n, k)
         return IdentityReport(
             identity_kept=float(kept.mean()),
             judge_accuracy=self.judge_accuracy,
             per_class={c: float(kept[:, i].mean()) for i, c in enumerate(CLASSES[:k])},
-            n_persons=self.n_persons, n_inputs=n, source=self.source)
+            n_persons=self.n_persons,
+            n_inputs=n,
+            source=self.source,
+        )

@@ -121,8 +121,9 @@ def train_identity_network(
             keras.ops.image.resize(x, (image_size, image_size), antialias=True)
         )
     size = int(x.shape[1])
-    held = _split(subjects, None if groups is None else np.asarray(groups).astype(str),
-                  validation_split, seed)  # fmt: skip
+    held = _split(
+        subjects, None if groups is None else np.asarray(groups).astype(str), validation_split, seed
+    )
     keras.utils.set_random_seed(seed)
     classifier, extractor = build_identity_network(size, len(names), width, n_blocks)
     classifier.compile(
@@ -155,8 +156,9 @@ def _checked(model: keras.Model, image_size: int, source: str) -> keras.Model:
     """``model`` frozen, after checking it is an identity network for ``image_size``."""
     shape = tuple(model.inputs[0].shape[1:]) if model.inputs else None
     if shape is None or shape[-1] != 3 or any(d not in (None, image_size) for d in shape[:2]):
-        raise ValueError(f"{source}: takes images {shape}, the CAAE gives ({image_size}, "
-                         f"{image_size}, 3)")  # fmt: skip
+        raise ValueError(
+            f"{source}: takes images {shape}, the CAAE gives ({image_size}, {image_size}, 3)"
+        )
     if not isinstance(model.outputs, list) or not all(len(o.shape) == 4 for o in model.outputs):
         raise ValueError(f"{source}: an identity network must output a list of feature maps")
     model.trainable = False

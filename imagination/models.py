@@ -134,11 +134,19 @@ def build_encoder(cfg: CAAEConfig) -> keras.Model:
     images = keras.Input((cfg.image_size, cfg.image_size, 3), name="images")
     x = images
     for i, f in enumerate(ENCODER_FILTERS):
-        x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same", activation="relu",
-                          kernel_initializer=_init(seeds), name=f"conv{i + 1}")(x)
+        x = layers.Conv2D(
+            cfg.filters(f),
+            KERNEL,
+            strides=2,
+            padding="same",
+            activation="relu",
+            kernel_initializer=_init(seeds),
+            name=f"conv{i + 1}",
+        )(x)
     x = layers.Flatten()(x)
-    z = layers.Dense(cfg.person_dims, activation="tanh", kernel_initializer=_init(seeds),
-                     name="z")(x)
+    z = layers.Dense(cfg.person_dims, activation="tanh", kernel_initializer=_init(seeds), name="z")(
+        x
+    )
     if cfg.expression_dims:
         z = layers.Concatenate(name="code")([z, _expression_branch(images, cfg)])
     return keras.Model(images, z, name="encoder")
@@ -149,11 +157,19 @@ def _expression_branch(images, cfg: CAAEConfig):
     seeds = _seeds(cfg, 6)
     x = images
     for i, f in enumerate(EXPRESSION_FILTERS):
-        x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same", activation="relu",
-                          kernel_initializer=_init(seeds), name=f"expression_conv{i + 1}")(x)
+        x = layers.Conv2D(
+            cfg.filters(f),
+            KERNEL,
+            strides=2,
+            padding="same",
+            activation="relu",
+            kernel_initializer=_init(seeds),
+            name=f"expression_conv{i + 1}",
+        )(x)
     x = layers.Flatten()(x)
-    return layers.Dense(cfg.expression_dims, activation="tanh", kernel_initializer=_init(seeds),
-                        name="z_expression")(x)
+    return layers.Dense(
+        cfg.expression_dims, activation="tanh", kernel_initializer=_init(seeds), name="z_expression"
+    )(x)
 
 
 def build_generator(cfg: CAAEConfig) -> keras.Model:
@@ -170,15 +186,23 @@ def build_generator(cfg: CAAEConfig) -> keras.Model:
     labels, code = _label_inputs(cfg)
     x = layers.Concatenate()([_person_part(z, cfg), code])
     side, start = cfg.image_size // SIZE_STEP, cfg.filters(GENERATOR_START_FILTERS)
-    x = layers.Dense(side * side * start, activation="relu", kernel_initializer=_init(seeds),
-                     name="project")(x)
+    x = layers.Dense(
+        side * side * start, activation="relu", kernel_initializer=_init(seeds), name="project"
+    )(x)
     x = layers.Reshape((side, side, start))(x)
     for i, f in enumerate(GENERATOR_FILTERS):
-        x = layers.Conv2DTranspose(cfg.filters(f), KERNEL, strides=2, padding="same",
-                                   activation="relu", kernel_initializer=_init(seeds),
-                                   name=f"deconv{i + 1}")(x)
-    images = layers.Conv2D(3, KERNEL, padding="same", activation="tanh",
-                           kernel_initializer=_init(seeds), name="rgb")(x)
+        x = layers.Conv2DTranspose(
+            cfg.filters(f),
+            KERNEL,
+            strides=2,
+            padding="same",
+            activation="relu",
+            kernel_initializer=_init(seeds),
+            name=f"deconv{i + 1}",
+        )(x)
+    images = layers.Conv2D(
+        3, KERNEL, padding="same", activation="tanh", kernel_initializer=_init(seeds), name="rgb"
+    )(x)
     return keras.Model([z, labels], images, name="generator")
 
 
@@ -213,17 +237,25 @@ def build_image_discriminator(cfg: CAAEConfig) -> keras.Model:
     for i, f in enumerate(IMAGE_DISCRIMINATOR_FILTERS):
         if tiled and i < 3:
             x = _broadcast_code(code, x)
-        x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same",
-                          kernel_initializer=_init(seeds), name=f"conv{i + 1}")(x)
+        x = layers.Conv2D(
+            cfg.filters(f),
+            KERNEL,
+            strides=2,
+            padding="same",
+            kernel_initializer=_init(seeds),
+            name=f"conv{i + 1}",
+        )(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(cfg.filters(IMAGE_DISCRIMINATOR_DENSE), kernel_initializer=_init(seeds),
-                     name="dense")(x)
+    x = layers.Dense(
+        cfg.filters(IMAGE_DISCRIMINATOR_DENSE), kernel_initializer=_init(seeds), name="dense"
+    )(x)
     h = layers.LeakyReLU(0.2)(x)
     logit = layers.Dense(1, kernel_initializer=_init(seeds), name="logit")(h)
     if not tiled:
-        embedded = layers.Embedding(cfg.n_classes, h.shape[-1], name="label_embedding",
-                                    embeddings_initializer=_init(seeds))(labels)
+        embedded = layers.Embedding(
+            cfg.n_classes, h.shape[-1], name="label_embedding", embeddings_initializer=_init(seeds)
+        )(labels)
         projection = layers.Dot(axes=1, name="projection")([embedded, h])
         logit = layers.Add(name="projected_logit")([logit, projection])
     return keras.Model([images, labels], logit, name="image_discriminator")
@@ -257,12 +289,22 @@ def build_classifier(cfg: CAAEConfig) -> keras.Model:
     images = keras.Input((cfg.image_size, cfg.image_size, 3), name="images")
     x = images
     for i, f in enumerate(CLASSIFIER_FILTERS):
-        x = layers.Conv2D(cfg.filters(f), KERNEL, strides=2, padding="same",
-                          kernel_initializer=_init(seeds), name=f"conv{i + 1}")(x)
+        x = layers.Conv2D(
+            cfg.filters(f),
+            KERNEL,
+            strides=2,
+            padding="same",
+            kernel_initializer=_init(seeds),
+            name=f"conv{i + 1}",
+        )(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(cfg.filters(CLASSIFIER_DENSE), activation="relu",
-                     kernel_initializer=_init(seeds), name="dense")(x)
+    x = layers.Dense(
+        cfg.filters(CLASSIFIER_DENSE),
+        activation="relu",
+        kernel_initializer=_init(seeds),
+        name="dense",
+    )(x)
     logits = layers.Dense(cfg.n_classes, kernel_initializer=_init(seeds), name="logits")(x)
     return keras.Model(images, logits, name="classifier")
 

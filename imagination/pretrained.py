@@ -76,8 +76,16 @@ def load_pretrained(name: str = "cpu") -> CAAE:
 
 
 #: The fields that make a preset's network what it is (its weights fit no other).
-ARCHITECTURE = ("image_size", "width", "latent_dim", "n_classes", "expression_dims",
-                "image_disc_label", "feature_loss", "grey")
+ARCHITECTURE = (
+    "image_size",
+    "width",
+    "latent_dim",
+    "n_classes",
+    "expression_dims",
+    "image_disc_label",
+    "feature_loss",
+    "grey",
+)
 
 
 def check_preset(model: CAAE, name: str, path: str | Path = "") -> None:
@@ -86,9 +94,10 @@ def check_preset(model: CAAE, name: str, path: str | Path = "") -> None:
     from .config import PRESETS
 
     expected = PRESETS[name]
-    wrong = [f"{field} {getattr(model.config, field)!r} (the preset: "
-             f"{getattr(expected, field)!r})" for field in ARCHITECTURE
-             if getattr(model.config, field) != getattr(expected, field)]
+    wrong = [
+        f"{field} {getattr(model.config, field)!r} (the preset: {getattr(expected, field)!r})"
+        for field in ARCHITECTURE
+        if getattr(model.config, field) != getattr(expected, field)
+    ]
     if wrong:
-        raise ValueError(f"{path or 'the model'} is not a {name!r} model: "
-                         + "; ".join(wrong))
+        raise ValueError(f"{path or 'the model'} is not a {name!r} model: " + "; ".join(wrong))

@@ -25,8 +25,9 @@ RAVDESS_EMOTIONS: dict[int, int] = {0: 1, 1: 3, 2: 8, 3: 5, 4: 6, 5: 4}
 _SONG_CLASSES = (0, 1, 3, 4, 5)  # RAVDESS song has no surprise (and no disgust)
 
 
-def ravdess_name(channel: int, expression: int, intensity: int, statement: int,
-                 repetition: int, actor: int) -> str:  # fmt: skip
+def ravdess_name(
+    channel: int, expression: int, intensity: int, statement: int, repetition: int, actor: int
+) -> str:
     """The RAVDESS file name of a video-only clip: ``02-VV-EE-II-SS-RR-AA.mp4``."""
     fields = (2, channel, RAVDESS_EMOTIONS[expression], intensity, statement, repetition, actor)
     return "-".join(f"{f:02d}" for f in fields) + ".mp4"
@@ -80,8 +81,9 @@ def write_ravdess_corpus(
                 for level in (1,) if expression == 0 else (1, 2):
                     for statement in range(1, statements + 1):
                         for repetition in range(1, repetitions + 1):
-                            jobs.append((actor, person, channel, expression, level,
-                                         statement, repetition))  # fmt: skip
+                            jobs.append(
+                                (actor, person, channel, expression, level, statement, repetition)
+                            )
     paths = []
     for actor, person, channel, expression, level, statement, repetition in tqdm(
         jobs, desc="synthetic RAVDESS", unit="clip", disable=not progress
@@ -92,9 +94,14 @@ def write_ravdess_corpus(
         key = [seed, actor, channel, expression, level, statement, repetition]
         clip_seed = int(np.random.SeedSequence(key).generate_state(1)[0])
         frames, boxes = render_clip(
-            person, expression, n_frames, intensity="high" if level == 2 else "low",
-            frame_size=frame_size, seed=clip_seed, talk=talk * (1.5 if channel == 2 else 1.0),
-        )  # fmt: skip
+            person,
+            expression,
+            n_frames,
+            intensity="high" if level == 2 else "low",
+            frame_size=frame_size,
+            seed=clip_seed,
+            talk=talk * (1.5 if channel == 2 else 1.0),
+        )
         write_video(path, frames, fps)
         recorded = RecordedFaces({i: [tuple(map(int, box))] for i, box in enumerate(boxes)})
         recorded.to_csv(RecordedFaces.sidecar(path))

@@ -164,15 +164,18 @@ def _shading(person: SyntheticPerson, size: int) -> np.ndarray:
     light = 1.0 - 0.32 * np.clip((r - 0.55) / 0.5, 0.0, 1.0) ** 1.5
     ex, ey, ny, my = person.eye_x, person.eye_y, person.nose_y, person.mouth_y
     blobs = [  # (x, y, sx, sy, gain)
-        (-ex, ey + 0.02, 0.27, 0.17, -0.3), (ex, ey + 0.02, 0.27, 0.17, -0.3),  # sockets
+        (-ex, ey + 0.02, 0.27, 0.17, -0.3),
+        (ex, ey + 0.02, 0.27, 0.17, -0.3),  # sockets
         (0.0, ey - 0.32, 0.45, 0.1, 0.06),  # brow ridge
         (0.0, -0.75, 0.55, 0.3, 0.07),  # forehead
         (0.0, (ey + ny) / 2, 0.07, 0.3, 0.12),  # nose bridge
-        (-0.15, ny - 0.12, 0.06, 0.17, -0.14), (0.15, ny - 0.12, 0.06, 0.17, -0.14),
+        (-0.15, ny - 0.12, 0.06, 0.17, -0.14),
+        (0.15, ny - 0.12, 0.06, 0.17, -0.14),
         (0.0, ny + 0.09, 0.16, 0.05, -0.14),  # under the nose
-        (-0.52, ny + 0.02, 0.24, 0.2, 0.07), (0.52, ny + 0.02, 0.24, 0.2, 0.07),  # cheeks
+        (-0.52, ny + 0.02, 0.24, 0.2, 0.07),
+        (0.52, ny + 0.02, 0.24, 0.2, 0.07),  # cheeks
         (0.0, my + 0.24, 0.2, 0.06, -0.1),  # under the lower lip
-    ]  # fmt: skip
+    ]
     for x0, y0, sx, sy, gain in blobs:
         light += gain * _gauss(X, Y, x0, y0, sx, sy)
     return light.astype(np.float32)
@@ -237,8 +240,14 @@ def _eye(img, c: _Canvas, person: SyntheticPerson, a: np.ndarray, side: int) -> 
         k = min(1.0, a[AU6])
         ox = ex + side * (w + 0.05)
         for dy in (-0.06, 0.0, 0.06):
-            _line(img, c, [ox, ox + side * 0.1], [ey + dy, ey + 1.6 * dy],
-                  _shade(skin, 1.0 - 0.3 * k), 0.015)  # fmt: skip
+            _line(
+                img,
+                c,
+                [ox, ox + side * 0.1],
+                [ey + dy, ey + 1.6 * dy],
+                _shade(skin, 1.0 - 0.3 * k),
+                0.015,
+            )
 
 
 def _nose(img, c: _Canvas, person: SyntheticPerson) -> None:
@@ -247,8 +256,14 @@ def _nose(img, c: _Canvas, person: SyntheticPerson) -> None:
     for side in (-1, 1):
         _ellipse(img, c, side * nw * 0.5, ny + 0.015, 0.055, 0.03, _shade(skin, 0.38))
         t = np.linspace(-0.4 * np.pi, 0.6 * np.pi, 8)
-        _line(img, c, side * (nw * 0.78 + 0.07 * np.cos(t)), ny - 0.05 + 0.07 * np.sin(t),
-              _shade(skin, 0.65), 0.02)  # fmt: skip
+        _line(
+            img,
+            c,
+            side * (nw * 0.78 + 0.07 * np.cos(t)),
+            ny - 0.05 + 0.07 * np.sin(t),
+            _shade(skin, 0.65),
+            0.02,
+        )
     t = np.linspace(-1.0, 1.0, 7)
     _line(img, c, t * nw * 0.45, ny + 0.05 - 0.02 * (1 - t**2), _shade(skin, 0.72), 0.02)
 
@@ -318,8 +333,14 @@ def _wrinkles(img, c: _Canvas, person: SyntheticPerson, a: np.ndarray) -> None:
     if a[AU4] > 0.25:
         y0 = person.eye_y - person.brow_gap
         for side in (-1, 1):
-            _line(img, c, [side * 0.05, side * 0.07], [y0 - 0.12, y0 + 0.04],
-                  _shade(skin, 1.0 - 0.25 * min(a[AU4], 1.2)), 0.02)  # fmt: skip
+            _line(
+                img,
+                c,
+                [side * 0.05, side * 0.07],
+                [y0 - 0.12, y0 + 0.04],
+                _shade(skin, 1.0 - 0.25 * min(a[AU4], 1.2)),
+                0.02,
+            )
 
 
 def face_patch(

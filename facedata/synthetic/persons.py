@@ -37,14 +37,16 @@ def _au_vector(**activations: float) -> np.ndarray:
     return vector
 
 
-PROTOTYPES: np.ndarray = np.stack([
-    _au_vector(),
-    _au_vector(AU6=0.8, AU12=1.0),
-    _au_vector(AU1=1.0, AU2=1.0, AU5=1.0, AU26=1.0),
-    _au_vector(AU4=1.0, AU5=0.6, AU23=0.9, AU24=0.5),
-    _au_vector(AU1=0.9, AU2=0.7, AU4=0.6, AU5=1.0, AU20=1.0, AU26=0.6),
-    _au_vector(AU1=0.9, AU4=0.6, AU15=1.0),
-])  # fmt: skip
+PROTOTYPES: np.ndarray = np.stack(
+    [
+        _au_vector(),
+        _au_vector(AU6=0.8, AU12=1.0),
+        _au_vector(AU1=1.0, AU2=1.0, AU5=1.0, AU26=1.0),
+        _au_vector(AU4=1.0, AU5=0.6, AU23=0.9, AU24=0.5),
+        _au_vector(AU1=0.9, AU2=0.7, AU4=0.6, AU5=1.0, AU20=1.0, AU26=0.6),
+        _au_vector(AU1=0.9, AU4=0.6, AU15=1.0),
+    ]
+)
 """Ekman's prototypes: AU activations (columns :data:`ACTION_UNITS`) of each class
 (rows in :data:`CLASSES` order) at full intensity."""
 
@@ -75,8 +77,10 @@ RESTING_FACES: dict[str, dict[str, float]] = {
 """Resting-face offsets (at most scaled by 1.2): what some persons look like at rest."""
 
 _SKIN = np.array([(242, 210, 186), (214, 168, 132), (168, 118, 86), (112, 74, 52)], float)
-_HAIR = np.array([(28, 24, 22), (62, 42, 30), (110, 74, 46), (196, 158, 98), (150, 72, 40),
-                  (156, 152, 148)], float)  # fmt: skip
+_HAIR = np.array(
+    [(28, 24, 22), (62, 42, 30), (110, 74, 46), (196, 158, 98), (150, 72, 40), (156, 152, 148)],
+    float,
+)
 _IRIS = np.array([(80, 50, 30), (50, 35, 25), (70, 110, 150), (80, 110, 70)], float)
 
 
@@ -173,20 +177,39 @@ def _person(index: int, seed: int, individual: bool = True) -> SyntheticPerson:
         table, rest, resting, chosen = PROTOTYPES, np.zeros(len(ACTION_UNITS)), "", []
     return SyntheticPerson(
         name=f"S{index + 1:02d}",
-        head_w=u(0.92, 1.08), chin=u(1.3, 1.45), jaw=u(0.1, 0.35),
-        skin=skin, hair=hair, hair_style=int(rng.choice(4, p=[0.35, 0.3, 0.2, 0.15])),
-        hair_volume=u(0, 1), hairline=u(0.72, 0.9),
+        head_w=u(0.92, 1.08),
+        chin=u(1.3, 1.45),
+        jaw=u(0.1, 0.35),
+        skin=skin,
+        hair=hair,
+        hair_style=int(rng.choice(4, p=[0.35, 0.3, 0.2, 0.15])),
+        hair_volume=u(0, 1),
+        hairline=u(0.72, 0.9),
         parting=float(rng.choice([-1, 0, 1]) * u(0.5, 1.0)),
-        eye_x=u(0.36, 0.43), eye_y=u(-0.12, -0.04), eye_w=u(0.18, 0.22), eye_h=u(0.085, 0.105),
-        eye_tilt=u(-0.1, 0.2), iris=colour(_IRIS, 0.1), brow=brow,
-        brow_gap=u(0.17, 0.24), brow_len=u(0.38, 0.5), brow_arch=u(0.02, 0.08),
-        brow_thick=u(0.028, 0.045), nose_y=u(0.3, 0.4), nose_w=u(0.13, 0.19),
-        mouth_y=u(0.62, 0.72), mouth_w=u(0.27, 0.35), lip_thick=u(0.065, 0.1), lips=lips,
+        eye_x=u(0.36, 0.43),
+        eye_y=u(-0.12, -0.04),
+        eye_w=u(0.18, 0.22),
+        eye_h=u(0.085, 0.105),
+        eye_tilt=u(-0.1, 0.2),
+        iris=colour(_IRIS, 0.1),
+        brow=brow,
+        brow_gap=u(0.17, 0.24),
+        brow_len=u(0.38, 0.5),
+        brow_arch=u(0.02, 0.08),
+        brow_thick=u(0.028, 0.045),
+        nose_y=u(0.3, 0.4),
+        nose_w=u(0.13, 0.19),
+        mouth_y=u(0.62, 0.72),
+        mouth_w=u(0.27, 0.35),
+        lip_thick=u(0.065, 0.1),
+        lips=lips,
         gain=u(0.7, 1.25) if individual else 1.0,
-        asymmetry=u(-0.35, 0.35) if individual else 0.0, resting=resting,
-        rest=tuple(float(v) for v in rest), variants=tuple(chosen),
+        asymmetry=u(-0.35, 0.35) if individual else 0.0,
+        resting=resting,
+        rest=tuple(float(v) for v in rest),
+        variants=tuple(chosen),
         prototypes=tuple(tuple(float(v) for v in row) for row in table),
-    )  # fmt: skip
+    )
 
 
 def sample_persons(n: int, seed: int = 0, *, individual: bool = True) -> list[SyntheticPerson]:

@@ -44,13 +44,18 @@ class Jitter:
         """A random jitter; ``strength`` scales every deviation from no jitter."""
         s = strength
         return cls(
-            roll=float(np.clip(rng.normal(0, 2.5), -6, 6)) * s, yaw=rng.uniform(-0.3, 0.3) * s,
-            pitch=rng.uniform(-0.25, 0.25) * s, scale=1 + rng.uniform(-0.04, 0.04) * s,
-            dx=rng.uniform(-0.025, 0.025) * s, dy=rng.uniform(-0.025, 0.025) * s,
-            brightness=1 + rng.uniform(-0.12, 0.12) * s, contrast=1 + rng.uniform(-0.1, 0.1) * s,
-            light=rng.uniform(-0.15, 0.15) * s, noise=rng.uniform(1, 4) * s,
+            roll=float(np.clip(rng.normal(0, 2.5), -6, 6)) * s,
+            yaw=rng.uniform(-0.3, 0.3) * s,
+            pitch=rng.uniform(-0.25, 0.25) * s,
+            scale=1 + rng.uniform(-0.04, 0.04) * s,
+            dx=rng.uniform(-0.025, 0.025) * s,
+            dy=rng.uniform(-0.025, 0.025) * s,
+            brightness=1 + rng.uniform(-0.12, 0.12) * s,
+            contrast=1 + rng.uniform(-0.1, 0.1) * s,
+            light=rng.uniform(-0.15, 0.15) * s,
+            noise=rng.uniform(1, 4) * s,
             seed=int(rng.integers(2**31)),
-        )  # fmt: skip
+        )
 
 
 def _composite(
@@ -160,10 +165,24 @@ def _scene(rng: np.random.Generator, width: int, height: int, centre, unit: floa
     scene = cv2.GaussianBlur(scene, (0, 0), 2.0)
     shirt = tuple(float(v) for v in rng.uniform(20, 200, 3))
     cx, cy = int(centre[0]), int(centre[1] + 2.2 * unit)
-    cv2.ellipse(scene, (cx, cy + int(1.6 * unit)), (int(2.6 * unit), int(1.8 * unit)), 0, 180,
-                360, shirt, -1, cv2.LINE_AA)  # fmt: skip
-    cv2.rectangle(scene, (cx - int(2.6 * unit), cy + int(1.6 * unit)), (cx + int(2.6 * unit),
-                  height), shirt, -1)  # fmt: skip
+    cv2.ellipse(
+        scene,
+        (cx, cy + int(1.6 * unit)),
+        (int(2.6 * unit), int(1.8 * unit)),
+        0,
+        180,
+        360,
+        shirt,
+        -1,
+        cv2.LINE_AA,
+    )
+    cv2.rectangle(
+        scene,
+        (cx - int(2.6 * unit), cy + int(1.6 * unit)),
+        (cx + int(2.6 * unit), height),
+        shirt,
+        -1,
+    )
     return scene
 
 

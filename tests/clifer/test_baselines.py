@@ -31,8 +31,7 @@ TEST_Y = np.array([0, 1, 2, 0])
 
 
 def value(table, step, experiment, metric):
-    rows = table[(table.step == step) & (table.experiment == experiment)
-                 & (table.metric == metric)]
+    rows = table[(table.step == step) & (table.experiment == experiment) & (table.metric == metric)]
     assert len(rows) == 1
     return rows.value.iloc[0]
 
@@ -114,12 +113,19 @@ class _Tiny:
 def faces(levels, labels, subject="P1", size=8):
     """A dataset of flat images at grey ``levels``, one clip per image."""
     n = len(levels)
-    images = np.ones((n, size, size, 3), np.float32) * np.asarray(levels, np.float32)[:, None,
-                                                                                       None, None]
+    images = (
+        np.ones((n, size, size, 3), np.float32)
+        * np.asarray(levels, np.float32)[:, None, None, None]
+    )
     clips = np.array([f"{subject}/c{i}" for i in range(n)])
-    return FaceDataset(images=images, labels=np.asarray(labels),
-                       subjects=np.array([subject] * n), clips=clips, frames=np.zeros(n, int),
-                       paths=clips)
+    return FaceDataset(
+        images=images,
+        labels=np.asarray(labels),
+        subjects=np.array([subject] * n),
+        clips=clips,
+        frames=np.zeros(n, int),
+        paths=clips,
+    )
 
 
 def test_generic_classifier_on_a_tiny_model():
@@ -171,20 +177,29 @@ def test_hog_1nn_uses_the_experiments_split():
         part.images[:] += rng.uniform(-0.1, 0.1, part.images.shape).astype(np.float32)
         parts.append(part)
     data = FaceDataset.concatenate(parts)
-    model = SimpleNamespace(config=SimpleNamespace(image_size=16, latent_dim=2),
-                            encode=lambda x: x.reshape(len(x), -1)[:, :2])
+    model = SimpleNamespace(
+        config=SimpleNamespace(image_size=16, latent_dim=2),
+        encode=lambda x: x.reshape(len(x), -1)[:, :2],
+    )
     features, skipped = encode_subjects(data, model, test_fraction=0.3, seed=3)
     assert not skipped
     order = (1, 0, 2, 3, 4, 5)
-    table = hog_1nn_table(data, ["P1", "P2"], [order], image_size=16, test_fraction=0.3,
-                          seed=3)
+    table = hog_1nn_table(data, ["P1", "P2"], [order], image_size=16, test_fraction=0.3, seed=3)
     for f in features:
-        mine = table[(table.subject == f.subject) & (table.experiment == 2)
-                     & (table.step == 6) & table.metric.str.startswith("accuracy:")]
+        mine = table[
+            (table.subject == f.subject)
+            & (table.experiment == 2)
+            & (table.step == 6)
+            & table.metric.str.startswith("accuracy:")
+        ]
         assert len(mine) == 6 and mine.value.between(0, 1).all()
         # Experiment 1 after the first class: the test crops of happy alone
-        first = table[(table.subject == f.subject) & (table.step == 1)
-                      & (table.experiment == 1) & (table.metric == "micro_f1")]
+        first = table[
+            (table.subject == f.subject)
+            & (table.step == 1)
+            & (table.experiment == 1)
+            & (table.metric == "micro_f1")
+        ]
         assert first.value.tolist() == [1.0]
         # the step-6 micro F1 is the mean of per-crop hits over f's test crops
         counts = np.bincount(f.test_labels, minlength=6)
@@ -197,8 +212,10 @@ def test_hog_1nn_uses_the_experiments_split():
 
 def test_summary_reads_the_long_table():
     P = one_nn_predictions(TRAIN_X, TRAIN_Y, TEST_X, (0, 1, 2))
-    table = pd.concat([curve_rows("P1", (0, 1, 2), "hog-1nn", TEST_Y, P),
-                       chance_table(["P1"], [(0, 1, 2)])], ignore_index=True)
+    table = pd.concat(
+        [curve_rows("P1", (0, 1, 2), "hog-1nn", TEST_Y, P), chance_table(["P1"], [(0, 1, 2)])],
+        ignore_index=True,
+    )
     s = summary(table).set_index("baseline")
     hog = s.loc[s.index.str.startswith("HOG")].iloc[0]
     assert hog["exp 2 micro f1 after the first class"] == "0.500"
@@ -212,8 +229,17 @@ def test_summary_reads_the_long_table():
 def test_an_experiment_writes_its_baselines_once(tmp_path, capsys):
     from clifer.experiment import main
 
-    args = ["--subjects", "1", "--conditions", "gdm", "--results", str(tmp_path),
-            "--run", "b", "--quiet"]
+    args = [
+        "--subjects",
+        "1",
+        "--conditions",
+        "gdm",
+        "--results",
+        str(tmp_path),
+        "--run",
+        "b",
+        "--quiet",
+    ]
     assert main(args) == 0
     folder = tmp_path / "b"
     table = pd.read_csv(folder / "baselines.csv")

@@ -21,8 +21,10 @@ def fer_root(tmp_path):
 
 def test_the_experiment_refuses_fer2013(fer_root, tmp_path, capsys):
     results = tmp_path / "results"
-    assert experiment(["--dataset", "fer2013", "--root", str(fer_root),
-                       "--results", str(results)]) == 2  # fmt: skip
+    assert (
+        experiment(["--dataset", "fer2013", "--root", str(fer_root), "--results", str(results)])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "fer2013 has no persons" in err and "pre-training" in err
     assert "imagination.train --dataset fer2013" in err
@@ -42,8 +44,12 @@ def test_the_search_refuses_fer2013(fer_root, tmp_path, capsys):
 def test_a_root_that_matches_no_layout_prints_the_layouts(tmp_path, capsys):
     (tmp_path / "photos").mkdir()
     results = tmp_path / "results"
-    assert experiment(["--dataset", "own", "--root", str(tmp_path / "photos"),
-                       "--results", str(results)]) == 2  # fmt: skip
+    assert (
+        experiment(
+            ["--dataset", "own", "--root", str(tmp_path / "photos"), "--results", str(results)]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "Expected layouts" in err and "path,person,expression" in err
     assert not results.exists()
@@ -95,17 +101,39 @@ def test_an_experiment_on_ones_own_face_crops_runs_the_real_model(tmp_path, caps
     from facedata.synthetic import make_dataset
 
     faces = make_dataset(2, clips_per_class=3, frames_per_clip=1, size=64, seed=5)
-    for i, (image, label, subject) in enumerate(zip(faces.images, faces.labels,
-                                                    faces.subjects, strict=True)):
-        folder = tmp_path / "photos" / f"person{faces.subject_ids().index(subject)}" \
-            / CLASSES[label] / f"take{i}"  # each photo its own clip
+    for i, (image, label, subject) in enumerate(
+        zip(faces.images, faces.labels, faces.subjects, strict=True)
+    ):
+        folder = (
+            tmp_path
+            / "photos"
+            / f"person{faces.subject_ids().index(subject)}"
+            / CLASSES[label]
+            / f"take{i}"
+        )  # each photo its own clip
         folder.mkdir(parents=True, exist_ok=True)
         pixels = np.clip((image + 1) * 127.5, 0, 255).astype(np.uint8)[..., ::-1]
         cv2.imwrite(str(folder / f"{i:03d}.png"), pixels)
     results = tmp_path / "results"
-    assert experiment(["--dataset", "own", "--root", str(tmp_path / "photos"),
-                       "--loader", "faces=whole", "--conditions", "gdm,clifer",
-                       "--results", str(results), "--run", "own"]) == 0
+    assert (
+        experiment(
+            [
+                "--dataset",
+                "own",
+                "--root",
+                str(tmp_path / "photos"),
+                "--loader",
+                "faces=whole",
+                "--conditions",
+                "gdm,clifer",
+                "--results",
+                str(results),
+                "--run",
+                "own",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "imagination model: real (shipped, imagination/weights/real.keras)" in out
     summary = (results / "own" / "summary.md").read_text()
@@ -121,10 +149,29 @@ def test_the_experiments_options_set_its_configuration(tmp_path):
     from clifer.experiment import build_parser, configuration
 
     config = tmp_path / "own.json"
-    config.write_text(json.dumps({"dataset": "own", "root": "photos", "orders": "six",
-                                  "loader": {"detector": "haar"}, "seed": 4}))
-    args = build_parser().parse_args(["--config", str(config), "--conditions", "gdm, clifer",
-                                      "--loader", "faces=whole", "--loader", "detector=mtcnn"])
+    config.write_text(
+        json.dumps(
+            {
+                "dataset": "own",
+                "root": "photos",
+                "orders": "six",
+                "loader": {"detector": "haar"},
+                "seed": 4,
+            }
+        )
+    )
+    args = build_parser().parse_args(
+        [
+            "--config",
+            str(config),
+            "--conditions",
+            "gdm, clifer",
+            "--loader",
+            "faces=whole",
+            "--loader",
+            "detector=mtcnn",
+        ]
+    )
     cfg = configuration(args)
     assert cfg.conditions == ["gdm", "clifer"] and cfg.orders == "six" and cfg.seed == 4
     assert cfg.loader == {"detector": "mtcnn", "faces": "whole"}
@@ -139,12 +186,33 @@ def test_the_searchs_options_set_its_objective_and_experiment(tmp_path):
     from clifer.tune import build_parser, configuration
 
     config = tmp_path / "search.json"
-    config.write_text(json.dumps({"validation_subjects": ["p1"], "objective": {"at": "mean"},
-                                  "experiment": {"dataset": "own", "root": "elsewhere",
-                                                 "loader": {"detector": "haar"}}}))
-    args = build_parser().parse_args(["--config", str(config), "--metric", "macro_f1",
-                                      "--root", "photos", "--loader", "faces=whole",
-                                      "--trials", "7"])
+    config.write_text(
+        json.dumps(
+            {
+                "validation_subjects": ["p1"],
+                "objective": {"at": "mean"},
+                "experiment": {
+                    "dataset": "own",
+                    "root": "elsewhere",
+                    "loader": {"detector": "haar"},
+                },
+            }
+        )
+    )
+    args = build_parser().parse_args(
+        [
+            "--config",
+            str(config),
+            "--metric",
+            "macro_f1",
+            "--root",
+            "photos",
+            "--loader",
+            "faces=whole",
+            "--trials",
+            "7",
+        ]
+    )
     values = configuration(args).to_dict()
     assert values["trials"] == 7 and values["validation_subjects"] == ["p1"]
     assert values["objective"]["metric"] == "macro_f1" and values["objective"]["at"] == "mean"

@@ -13,8 +13,17 @@ from clifer.experiment import main
 
 @pytest.mark.slow
 def test_a_small_run_writes_its_results_and_a_rerun_skips_them(tmp_path, capsys):
-    args = ["--subjects", "2", "--conditions", "gdm,clifer", "--results", str(tmp_path),
-            "--run", "small", "--quiet"]
+    args = [
+        "--subjects",
+        "2",
+        "--conditions",
+        "gdm,clifer",
+        "--results",
+        str(tmp_path),
+        "--run",
+        "small",
+        "--quiet",
+    ]
     assert main(args) == 0
     folder = tmp_path / "small"
     assert json.loads((folder / "config.json").read_text())["hash"]
@@ -41,8 +50,19 @@ def test_a_small_run_writes_its_results_and_a_rerun_skips_them(tmp_path, capsys)
 
 @pytest.mark.slow
 def test_two_orders_give_table_one(tmp_path):
-    args = ["--subjects", "3", "--conditions", "gdm", "--orders", "random:2:5",
-            "--results", str(tmp_path), "--run", "orders", "--quiet"]
+    args = [
+        "--subjects",
+        "3",
+        "--conditions",
+        "gdm",
+        "--orders",
+        "random:2:5",
+        "--results",
+        str(tmp_path),
+        "--run",
+        "orders",
+        "--quiet",
+    ]
     assert main(args) == 0
     table1 = pd.read_csv(tmp_path / "orders" / "table1.csv")
     assert set(table1["after"]) == {"first", "final"} and (table1["orders"] == 2).all()
@@ -61,8 +81,19 @@ def test_a_corpus_in_the_ravdess_layout(tmp_path, capsys, monkeypatch):
     write_ravdess_corpus(tmp_path / "corpus", 2, seconds=2.0, progress=False)
 
     def run(condition: str, name: str) -> str:
-        args = ["--dataset", "ravdess", "--root", str(tmp_path / "corpus"), "--conditions",
-                condition, "--results", str(tmp_path / "results"), "--run", name, "--quiet"]
+        args = [
+            "--dataset",
+            "ravdess",
+            "--root",
+            str(tmp_path / "corpus"),
+            "--conditions",
+            condition,
+            "--results",
+            str(tmp_path / "results"),
+            "--run",
+            name,
+            "--quiet",
+        ]
         assert main(args) == 0
         return capsys.readouterr().out
 
@@ -90,8 +121,7 @@ def test_bad_arguments_are_clear_errors(tmp_path, capsys):
     for option, value in (("--jobs", "0"), ("--jobs", "-3"), ("--subjects", "0")):
         with pytest.raises(SystemExit) as exit_:
             main([option, value, "--results", str(tmp_path)])
-        assert exit_.value.code == 2 and "must be a whole number >= 1" in \
-            capsys.readouterr().err
+        assert exit_.value.code == 2 and "must be a whole number >= 1" in capsys.readouterr().err
     config = tmp_path / "bad.toml"
     config.write_text("[learner]\nmlp_epochs = -5\n")
     assert main(["--config", str(config), "--results", str(tmp_path)]) == 2
@@ -113,8 +143,17 @@ def test_a_run_whose_cells_all_fail_ends_with_one_summary(tmp_path, capsys, monk
     def broken(*args, **kwargs):
         raise ValueError("the learner broke")
 
-    args = ["--subjects", "1", "--conditions", "gdm,gdm+replay", "--results", str(tmp_path),
-            "--run", "r", "--quiet"]
+    args = [
+        "--subjects",
+        "1",
+        "--conditions",
+        "gdm,gdm+replay",
+        "--results",
+        str(tmp_path),
+        "--run",
+        "r",
+        "--quiet",
+    ]
     with monkeypatch.context() as patch:
         patch.setattr(clifer.runner, "run_cell", broken)
         assert main(args) == 1
@@ -123,8 +162,9 @@ def test_a_run_whose_cells_all_fail_ends_with_one_summary(tmp_path, capsys, monk
     assert "no cell has completed" in err and "Traceback" not in err and "KeyError" not in err
     log = (tmp_path / "r" / "failures.log").read_text()
     for condition in ("gdm", "gdm+replay"):
-        assert f"cell S01/neu-hap-sur-ang-fea-sad/{condition}:\nValueError: the learner broke" \
-            in log
+        assert (
+            f"cell S01/neu-hap-sur-ang-fea-sad/{condition}:\nValueError: the learner broke" in log
+        )
     assert log.count("Traceback") == 2
     assert not (tmp_path / "r" / "measurements.csv").exists()
     assert main(args) == 0
@@ -132,6 +172,10 @@ def test_a_run_whose_cells_all_fail_ends_with_one_summary(tmp_path, capsys, monk
 
 
 def test_help():
-    out = subprocess.run([sys.executable, "-m", "clifer.experiment", "--help"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "clifer.experiment", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.startswith("usage: python -m clifer.experiment") and "--scheduler" in out

@@ -24,8 +24,9 @@ def clustered_subject(seed=0, spread=0.05, n_train=20, n_test=8):
 
 
 def final(cell, metric="micro_f1", experiment=2):
-    rows = cell[(cell.metric == metric) & (cell.experiment == experiment)
-                & (cell.step == cell.step.max())]
+    rows = cell[
+        (cell.metric == metric) & (cell.experiment == experiment) & (cell.step == cell.step.max())
+    ]
     return rows.set_index("memory")["value"].to_dict()
 
 
@@ -62,16 +63,25 @@ def test_accuracy_matrix_of_a_cell_agrees_with_experiment_2():
     cell = run_cell(data, (3, 1, 5, 0, 2, 4), CONDITIONS["gdm+replay"], LearnerSettings())
     R = accuracy_matrix_of(cell, "episodic", (3, 1, 5, 0, 2, 4))
     # equal test frames per class: Experiment 2's micro F1 is the mean of the row
-    exp2 = cell[(cell.memory == "episodic") & (cell.experiment == 2)
-                & (cell.metric == "micro_f1")].sort_values("step").value.to_numpy()
+    exp2 = (
+        cell[(cell.memory == "episodic") & (cell.experiment == 2) & (cell.metric == "micro_f1")]
+        .sort_values("step")
+        .value.to_numpy()
+    )
     np.testing.assert_allclose(R.mean(axis=1), exp2)
 
 
 def test_a_subject_without_a_class_is_refused():
     data = clustered_subject()
     keep = data.test_labels != 4
-    broken = SubjectFeatures("S02", data.train_features, data.train_labels, data.train_clips,
-                             data.test_features[keep], data.test_labels[keep])
+    broken = SubjectFeatures(
+        "S02",
+        data.train_features,
+        data.train_labels,
+        data.train_clips,
+        data.test_features[keep],
+        data.test_labels[keep],
+    )
     assert broken.missing_classes() == ["fear"]
     with pytest.raises(ValueError, match="S02 has no training or test frames of \\['fear'\\]"):
         run_cell(broken, DEFAULT_ORDER, CONDITIONS["gdm"], LearnerSettings())
@@ -93,30 +103,47 @@ def test_learners_refuse_the_wrong_condition():
 # Keras 3.15, on an x86-64 CPU. Cases: (data seed, spread, learner seed, class order,
 # settings); data from ``clustered_subject(seed, spread, n_train=23, n_test=8)``.
 MLP_BEFORE = [
-    ((0, 0.6, 0, (0, 1, 2, 3, 4, 5), {"mlp_epochs": 3, "mlp_hidden": 16}), [
-        "315141111054530043334332222225220003330330330330",
-        "111141111054530023334032210225220003320300030100",
-        "111141111024250023334232220222220001220300030100",
-        "111141111024200023332232222222220003220300030100",
-        "411141111024220023322232222222220003220300030140",
-        "414142111224240043324232222222224401220300040140"]),
-    ((1, 0.8, 5, (3, 1, 5, 0, 2, 4), {"mlp_epochs": 2, "mlp_hidden": 8,
-                                      "mlp_learning_rate": 3e-3}), [
-        "111331131131311331131111311111311133313133333333",
-        "111331131131311331131111311111311133313133333333",
-        "111311131111111131111111311111311131313113133333",
-        "111311131111111131111111311111311131113113113333",
-        "111311131111111131131111311111311131111113353533",
-        "111311131111111131133111311111311131113113353533"]),
-    ((2, 1.0, 11, (5, 4, 3, 2, 1, 0), {"mlp_epochs": 4, "mlp_batch_size": 7}), [
-        "555555555555555555555555555555555555555555555255",
-        "444444544444545444444444454444554444444445455445",
-        "444444444444344444444444453434334444443444443443",
-        "334432332322343322232222323333333334242422323223",
-        "212222232212222222222222221222522232222222222211",
-        "212012530211111022122222211211512232221202112211"]),
+    (
+        (0, 0.6, 0, (0, 1, 2, 3, 4, 5), {"mlp_epochs": 3, "mlp_hidden": 16}),
+        [
+            "315141111054530043334332222225220003330330330330",
+            "111141111054530023334032210225220003320300030100",
+            "111141111024250023334232220222220001220300030100",
+            "111141111024200023332232222222220003220300030100",
+            "411141111024220023322232222222220003220300030140",
+            "414142111224240043324232222222224401220300040140",
+        ],
+    ),
+    (
+        (
+            1,
+            0.8,
+            5,
+            (3, 1, 5, 0, 2, 4),
+            {"mlp_epochs": 2, "mlp_hidden": 8, "mlp_learning_rate": 3e-3},
+        ),
+        [
+            "111331131131311331131111311111311133313133333333",
+            "111331131131311331131111311111311133313133333333",
+            "111311131111111131111111311111311131313113133333",
+            "111311131111111131111111311111311131113113113333",
+            "111311131111111131131111311111311131111113353533",
+            "111311131111111131133111311111311131113113353533",
+        ],
+    ),
+    (
+        (2, 1.0, 11, (5, 4, 3, 2, 1, 0), {"mlp_epochs": 4, "mlp_batch_size": 7}),
+        [
+            "555555555555555555555555555555555555555555555255",
+            "444444544444545444444444454444554444444445455445",
+            "444444444444344444444444453434334444443444443443",
+            "334432332322343322232222323333333334242422323223",
+            "212222232212222222222222221222522232222222222211",
+            "212012530211111022122222211211512232221202112211",
+        ],
+    ),
     ((3, 0.6, 0, (0, 1, 2, 3, 4, 5), {}), [str(c) * 48 for c in range(6)]),
-]  # fmt: skip
+]
 
 
 def mlp_steps(learner, data, order):
@@ -154,11 +181,17 @@ def test_mlp_trains_exactly_as_fit_per_class():
     order = (0, 4, 2)
     for seed in (0, 9):
         data = clustered_subject(seed=seed, spread=0.8, n_train=23, n_test=12)
-        data = SubjectFeatures(data.subject, data.train_features[:, :20], data.train_labels,
-                               data.train_clips, data.test_features[:70, :20],
-                               data.test_labels[:70])
-        want = fit_per_class(data.train_features, data.train_labels, data.test_features,
-                             order, settings, seed)
+        data = SubjectFeatures(
+            data.subject,
+            data.train_features[:, :20],
+            data.train_labels,
+            data.train_clips,
+            data.test_features[:70, :20],
+            data.test_labels[:70],
+        )
+        want = fit_per_class(
+            data.train_features, data.train_labels, data.test_features, order, settings, seed
+        )
         learner = MLPLearner(CONDITIONS["mlp"], settings, 20, seed=seed)
         for c, (weights, predicted) in zip(order, want, strict=True):
             mask = data.train_labels == c
@@ -183,8 +216,9 @@ def test_mlp_learners_alive_together_do_not_share_a_network():
         for learner in (first, other):
             mask = data.train_labels == c
             learner.learn_class(data.train_features[mask], c, data.train_clips[mask])
-        got.append([learner.predict(data.test_features)["mlp"].tolist()
-                    for learner in (first, other)])
+        got.append(
+            [learner.predict(data.test_features)["mlp"].tolist() for learner in (first, other)]
+        )
     assert all(a == b for a, b in got)
     used = first.model
     del first

@@ -14,8 +14,9 @@ from facedata.synthetic import render_clip, sample_persons, write_video
 
 def clip(n: int = 30, seed: int = 4, expression: int = 1):
     """BGR frames of a synthetic person (320x240, the face swaying) and its recorded boxes."""
-    images, boxes = render_clip(sample_persons(1, 3)[0], expression, n, frame_size=(320, 240),
-                                face_size=150, seed=seed)  # fmt: skip
+    images, boxes = render_clip(
+        sample_persons(1, 3)[0], expression, n, frame_size=(320, 240), face_size=150, seed=seed
+    )
     return [np.ascontiguousarray(i[..., ::-1]) for i in images], boxes
 
 
@@ -63,12 +64,43 @@ def test_the_command_line_takes_a_detector_and_k(tmp_path, capsys):
     frames, _ = clip(15)
     write_video(video, np.stack([f[..., ::-1] for f in frames]), 15)
     store = tmp_path / "persons"
-    assert main(["learn", "--person", "ada", "--label", "happy", "--video", str(video),
-                 "--store", str(store), "--detector", "haar", "--detect-every", "5"]) == 0
+    assert (
+        main(
+            [
+                "learn",
+                "--person",
+                "ada",
+                "--label",
+                "happy",
+                "--video",
+                str(video),
+                "--store",
+                str(store),
+                "--detector",
+                "haar",
+                "--detect-every",
+                "5",
+            ]
+        )
+        == 0
+    )
     assert "ada: learnt happy from 15 frames (0 without a face)" in capsys.readouterr().out
-    for option, value, message in (("--detect-every", "0", "must be a whole number"),
-                                   ("--detector", "dlib", "invalid choice")):  # fmt: skip
+    for option, value, message in (
+        ("--detect-every", "0", "must be a whole number"),
+        ("--detector", "dlib", "invalid choice"),
+    ):
         with pytest.raises(SystemExit):
-            main(["predict", "--person", "ada", "--video", str(video), "--store", str(store),
-                  option, value])
+            main(
+                [
+                    "predict",
+                    "--person",
+                    "ada",
+                    "--video",
+                    str(video),
+                    "--store",
+                    str(store),
+                    option,
+                    value,
+                ]
+            )
         assert message in capsys.readouterr().err

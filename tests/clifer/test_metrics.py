@@ -94,8 +94,7 @@ def test_interval_near_one_stays_inside_and_is_asymmetric():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from([0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0]), min_size=2,
-                max_size=12))
+@given(st.lists(st.sampled_from([0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0]), min_size=2, max_size=12))
 def test_intervals_stay_within_the_scores(values):
     mean, low, high, n = mean_interval(values, resamples=2_000)
     assert 0 <= min(values) <= low <= mean <= high <= max(values) <= 1
@@ -130,8 +129,14 @@ def test_summarise_groups():
 
 def test_summarise_averages_a_subjects_orders_first():
     # S1 has two orders (0.2, 0.4 -> 0.3), S2 one (0.9): the mean is over subjects
-    table = pd.DataFrame({"subject": ["S1", "S1", "S2"], "order": ["o1", "o2", "o1"],
-                          "condition": "c", "value": [0.2, 0.4, 0.9]})
+    table = pd.DataFrame(
+        {
+            "subject": ["S1", "S1", "S2"],
+            "order": ["o1", "o2", "o1"],
+            "condition": "c",
+            "value": [0.2, 0.4, 0.9],
+        }
+    )
     out = summarise(table, ["condition"]).iloc[0]
     assert out["mean"] == pytest.approx(0.6) and out["n"] == 2
     assert (out["low"], out["high"]) == pytest.approx((0.3, 0.9))

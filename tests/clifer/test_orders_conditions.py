@@ -15,16 +15,34 @@ from facedata import CLASSES
 
 def test_default_order_is_the_papers():
     assert [CLASSES[c] for c in DEFAULT_ORDER] == [
-        "neutral", "happy", "surprise", "anger", "fear", "sad"]
+        "neutral",
+        "happy",
+        "surprise",
+        "anger",
+        "fear",
+        "sad",
+    ]
     assert parse_orders(None) == parse_orders("default") == (DEFAULT_ORDER,)
 
 
 def test_reference_orders_translated_by_hand():
     # the published code's (0,4,3,5,1,2) over (anger, fear, happy, sad, surprise, neutral)
     assert [CLASSES[c] for c in REFERENCE_ORDERS[0]] == [
-        "anger", "surprise", "sad", "neutral", "fear", "happy"]
+        "anger",
+        "surprise",
+        "sad",
+        "neutral",
+        "fear",
+        "happy",
+    ]
     assert [CLASSES[c] for c in REFERENCE_ORDERS[5]] == [
-        "neutral", "fear", "surprise", "anger", "happy", "sad"]
+        "neutral",
+        "fear",
+        "surprise",
+        "anger",
+        "happy",
+        "sad",
+    ]
     assert sorted(o[0] for o in REFERENCE_ORDERS) == list(range(6))  # each starts elsewhere
     assert parse_orders("six") == REFERENCE_ORDERS
 
@@ -33,21 +51,26 @@ def test_explicit_and_random_orders():
     assert parse_orders("happy,sad,neutral,anger,fear,surprise") == ((1, 5, 0, 3, 4, 2),)
     assert parse_orders([5, 4, 3, 2, 1, 0]) == ((5, 4, 3, 2, 1, 0),)
     assert parse_orders(["default", "default", "sad,fear,anger,surprise,happy,neutral"]) == (
-        DEFAULT_ORDER, (5, 4, 3, 2, 1, 0))
+        DEFAULT_ORDER,
+        (5, 4, 3, 2, 1, 0),
+    )
     orders = parse_orders("random:5:3")
     assert len(set(orders)) == 5 and orders == random_orders(5, 3)
     assert all(sorted(o) == list(range(6)) for o in orders)
     assert order_name(DEFAULT_ORDER) == "neu-hap-sur-ang-fea-sad"
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("happy,sad", "permutation"),
-    ("happy,happy,sad,neutral,anger,fear", "permutation"),
-    ("happy,sad,neutral,anger,fear,joy", "unknown class 'joy'"),
-    ([0, 1, 2, 3, 4, 6], "permutation"),
-    ("random:x", "random:N"),
-    ("random:0", "between 1 and 720"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("happy,sad", "permutation"),
+        ("happy,happy,sad,neutral,anger,fear", "permutation"),
+        ("happy,sad,neutral,anger,fear,joy", "unknown class 'joy'"),
+        ([0, 1, 2, 3, 4, 6], "permutation"),
+        ("random:x", "random:N"),
+        ("random:0", "between 1 and 720"),
+    ],
+)
 def test_orders_that_are_not_permutations_are_refused(bad, message):
     with pytest.raises(ValueError, match=message):
         parse_orders(bad)

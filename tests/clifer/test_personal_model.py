@@ -276,36 +276,55 @@ def _rewrite(path, edit, recompute=True):
     path.write_text(json.dumps(record))
 
 
-@pytest.mark.parametrize("edit, recompute, message", [
-    (lambda r: r["state"].update(classes_seen=["happy", "sad", "fear"]), False,
-     "person.json does not match its checksum"),
-    (lambda r: r["state"]["settings"].update(episode_epoch=3), True,
-     "settings has no fields \\['episode_epoch'\\]"),
-    (lambda r: r["state"]["settings"].update(episode_epochs=0), True,
-     "settings.episode_epochs must be a whole number >= 1, got 0"),
-    (lambda r: r["state"].pop("seed"), True, "the state lacks the fields \\['seed'\\]"),
-    (lambda r: r["state"].update(mood="calm"), True, "the state has no fields \\['mood'\\]"),
-    (lambda r: r["state"].update(classes_seen=["happy", "joy"]), True, "classes_seen must"),
-    (lambda r: r["state"].update(n_observed=-3), True, "n_observed must be a whole number"),
-    (lambda r: r["state"].update(replay="yes"), True, "replay must be true or false"),
-    (lambda r: r["state"].update(imagination=None), True, "imagination must be"),
-    (lambda r: r.update(format_version=9), True, "format version 9"),
-    (lambda r: r.update(extra=1), True, "has the fields"),
-    (lambda r: r.update(state=[]), True, "state is not a table"),
-])
+@pytest.mark.parametrize(
+    "edit, recompute, message",
+    [
+        (
+            lambda r: r["state"].update(classes_seen=["happy", "sad", "fear"]),
+            False,
+            "person.json does not match its checksum",
+        ),
+        (
+            lambda r: r["state"]["settings"].update(episode_epoch=3),
+            True,
+            "settings has no fields \\['episode_epoch'\\]",
+        ),
+        (
+            lambda r: r["state"]["settings"].update(episode_epochs=0),
+            True,
+            "settings.episode_epochs must be a whole number >= 1, got 0",
+        ),
+        (lambda r: r["state"].pop("seed"), True, "the state lacks the fields \\['seed'\\]"),
+        (lambda r: r["state"].update(mood="calm"), True, "the state has no fields \\['mood'\\]"),
+        (lambda r: r["state"].update(classes_seen=["happy", "joy"]), True, "classes_seen must"),
+        (lambda r: r["state"].update(n_observed=-3), True, "n_observed must be a whole number"),
+        (lambda r: r["state"].update(replay="yes"), True, "replay must be true or false"),
+        (lambda r: r["state"].update(imagination=None), True, "imagination must be"),
+        (lambda r: r.update(format_version=9), True, "format version 9"),
+        (lambda r: r.update(extra=1), True, "has the fields"),
+        (lambda r: r.update(state=[]), True, "state is not a table"),
+    ],
+)
 def test_damaged_person_metadata_is_a_clear_error(tmp_path, edit, recompute, message):
     from clifer.personal_model import check_state
 
     store = PersonStore(tmp_path, check_state=check_state)
-    state = {"classes_seen": ["happy", "sad"], "n_observed": 30,
-             "settings": dataclasses.asdict(LearnerSettings()), "replay": True,
-             "imagine": True, "seed": 0, "imagination": "0123456789abcdef"}
+    state = {
+        "classes_seen": ["happy", "sad"],
+        "n_observed": 30,
+        "settings": dataclasses.asdict(LearnerSettings()),
+        "replay": True,
+        "imagine": True,
+        "seed": 0,
+        "imagination": "0123456789abcdef",
+    }
     store.save("ada", _memory(0, 1), state)
     store.save("ada", _memory(0, 1), state)
     assert store.load("ada")[1] == state
     _rewrite(tmp_path / "ada" / "v000002" / "person.json", edit, recompute)
-    with pytest.raises(DamagedPersonError,
-                       match=f"version 2 .*{message}.*other versions kept: \\[1\\]"):
+    with pytest.raises(
+        DamagedPersonError, match=f"version 2 .*{message}.*other versions kept: \\[1\\]"
+    ):
         store.load("ada")
     assert store.load("ada", 1)[1] == state
 
@@ -315,8 +334,9 @@ def test_a_record_of_the_first_format_still_loads(tmp_path):
     store.save("ada", _memory(0, 1), {"n": 1})
     folder = tmp_path / "ada" / "v000001"
     record = json.loads((folder / "person.json").read_text())
-    (folder / "person.json").write_text(json.dumps(
-        {"format": "clifer-person", "memory_sha256": record["memory_sha256"], "n": 1}))
+    (folder / "person.json").write_text(
+        json.dumps({"format": "clifer-person", "memory_sha256": record["memory_sha256"], "n": 1})
+    )
     assert store.load("ada")[1] == {"n": 1}
 
 
@@ -342,6 +362,10 @@ def test_kept_files_have_the_modes_of_files_written_in_place(tmp_path):
         os.umask(mask)
     version = tmp_path / "ada" / "v000001"
     assert stat.S_IMODE(version.stat().st_mode) == 0o755
-    for path in (version / "memory.npz", version / "person.json", tmp_path / "ada" / "CURRENT",
-                 tmp_path / "result.csv"):
+    for path in (
+        version / "memory.npz",
+        version / "person.json",
+        tmp_path / "ada" / "CURRENT",
+        tmp_path / "result.csv",
+    ):
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path

@@ -47,8 +47,9 @@ def test_an_interruption_with_what_is_kept_is_one_line_and_status_130(capsys):
         raise Interrupted("3 of 8 cells kept in results/x")
 
     assert run_command(argparse.ArgumentParser(), run, []) == INTERRUPTED == 130
-    assert capsys.readouterr().err == ("interrupted: 3 of 8 cells kept in results/x; "
-                                       "run the same command to resume\n")
+    assert capsys.readouterr().err == (
+        "interrupted: 3 of 8 cells kept in results/x; run the same command to resume\n"
+    )
 
 
 def test_an_interruption_elsewhere_is_one_line_and_status_130(capsys):
@@ -61,6 +62,7 @@ def test_an_interruption_elsewhere_is_one_line_and_status_130(capsys):
 
 def test_ctrl_c_is_caught_once_then_ignored_while_stopping(capsys):
     """A second Ctrl-C while the command stops its workers does not cut that short."""
+
     def run(args):
         try:
             os.kill(os.getpid(), signal.SIGINT)
@@ -108,15 +110,26 @@ def test_a_command_that_imports_tensorflow_starts_quiet_unless_verbose(tmp_path)
     """Loading the shipped model imports TensorFlow and meets the GPU probe; the
     command then stops on an empty folder (status 2): stderr is that error alone.
     With --verbose TensorFlow's lines are there as TensorFlow writes them."""
-    command = [sys.executable, "-m", "imagination.evaluate", "--model", "cpu",
-               "--dataset", "own", "--root", str(tmp_path)]
-    quiet = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=_env(),
-                           timeout=300)
+    command = [
+        sys.executable,
+        "-m",
+        "imagination.evaluate",
+        "--model",
+        "cpu",
+        "--dataset",
+        "own",
+        "--root",
+        str(tmp_path),
+    ]
+    quiet = subprocess.run(
+        command, capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=300
+    )
     assert quiet.returncode == 2, quiet.stderr
     assert "imagination model: cpu" in quiet.stdout
     assert quiet.stderr.startswith("error: own:") and _noise(quiet.stderr) == []
-    verbose = subprocess.run([*command, "--verbose"], capture_output=True, text=True, cwd=ROOT,
-                             env=_env(), timeout=300)
+    verbose = subprocess.run(
+        [*command, "--verbose"], capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=300
+    )
     assert verbose.returncode == 2
     assert "error: own:" in verbose.stderr
     assert _noise(verbose.stderr), "TensorFlow 2.21 on Linux writes start-up lines"
@@ -146,13 +159,28 @@ def _group_gone(pgid: int, seconds: float = 30) -> bool:
 @pytest.mark.slow
 def test_ctrl_c_keeps_the_cells_done_and_the_same_command_resumes(tmp_path):
     results = tmp_path / "results"
-    command = [sys.executable, "-m", "clifer.experiment", "--subjects", "3",
-               "--conditions", "gdm,clifer", "--no-baselines", "--quiet", "--jobs", "2",
-               "--results", str(results), "--run", "x"]
+    command = [
+        sys.executable,
+        "-m",
+        "clifer.experiment",
+        "--subjects",
+        "3",
+        "--conditions",
+        "gdm,clifer",
+        "--no-baselines",
+        "--quiet",
+        "--jobs",
+        "2",
+        "--results",
+        str(results),
+        "--run",
+        "x",
+    ]
     cells = results / "x" / "cells"
     with open(tmp_path / "err", "w") as err, open(tmp_path / "out", "w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=_env(), stdout=out, stderr=err,
-                                   start_new_session=True)  # its own group, as in a terminal
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=_env(), stdout=out, stderr=err, start_new_session=True
+        )  # its own group, as in a terminal
         try:
             _wait_for(lambda: any(cells.glob("*.csv")), process, 600)
             os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the command and its workers
@@ -166,14 +194,18 @@ def test_ctrl_c_keeps_the_cells_done_and_the_same_command_resumes(tmp_path):
     assert "resource_tracker" not in stderr and _noise(stderr) == [], stderr
     lines = [line for line in stderr.splitlines() if line.startswith("interrupted")]
     assert len(lines) == 1, stderr
-    found = re.fullmatch(r"interrupted: (\d) of 6 cells kept in (.+); run the same command "
-                         r"to resume", lines[0])
+    found = re.fullmatch(
+        r"interrupted: (\d) of 6 cells kept in (.+); run the same command "
+        r"to resume",
+        lines[0],
+    )
     assert found and Path(found[2]) == results / "x", lines[0]
     kept = {p.name: p.read_bytes() for p in cells.glob("*.csv")}
     assert 1 <= int(found[1]) == len(kept) < 6
 
-    again = subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True,
-                           timeout=900)
+    again = subprocess.run(
+        command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=900
+    )
     assert again.returncode == 0, again.stderr
     assert f"{6 - len(kept)} cells to run, {len(kept)} done before" in again.stdout
     assert _noise(again.stderr) == [] and "leaked" not in again.stderr

@@ -17,8 +17,9 @@ def scores(outcomes):
     tables = [o.table for o in outcomes]
     table = pd.concat(tables, ignore_index=True)
     table = table[~table.metric.str.startswith("seconds")]
-    return table.sort_values(["subject", "order", "condition", "memory", "step", "metric",
-                              "experiment"]).reset_index(drop=True)
+    return table.sort_values(
+        ["subject", "order", "condition", "memory", "step", "metric", "experiment"]
+    ).reset_index(drop=True)
 
 
 def test_parallel_equals_serial_and_done_cells_are_skipped(tmp_path):
@@ -38,8 +39,14 @@ def test_a_failing_cell_is_reported_and_the_others_kept(tmp_path):
     broken = dict(DATA)
     s = DATA["S02"]
     keep = s.test_labels != 3
-    broken["S02"] = SubjectFeatures("S02", s.train_features, s.train_labels, s.train_clips,
-                                    s.test_features[keep], s.test_labels[keep])
+    broken["S02"] = SubjectFeatures(
+        "S02",
+        s.train_features,
+        s.train_labels,
+        s.train_clips,
+        s.test_features[keep],
+        s.test_labels[keep],
+    )
     store = ResultStore(tmp_path / "run", {"test": 2})
     cells, _ = plan(broken, [DEFAULT_ORDER], ["gdm"], store)
     outcomes = list(run_cells(cells, broken, LearnerSettings(episode_epochs=2), store=store))
@@ -57,8 +64,9 @@ def test_a_dask_cluster_gives_the_serial_results():
     cells, _ = plan(DATA, [DEFAULT_ORDER], ["gdm", "gdm+replay"])
     settings = LearnerSettings(episode_epochs=3)
     serial = list(run_cells(cells, DATA, settings))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         remote = list(run_cells(cells, DATA, settings, scheduler=cluster.scheduler_address))
     assert all(o.error is None for o in remote)
     pd.testing.assert_frame_equal(scores(serial), scores(remote))
@@ -109,8 +117,16 @@ def _empty(path):
     path.write_text("")
 
 
-DAMAGE = [_cut_last_line, _cut_mid_step, _cut_mid_row, _score_above_one, _another_subject,
-          _duplicated_step, _binary, _empty]
+DAMAGE = [
+    _cut_last_line,
+    _cut_mid_step,
+    _cut_mid_row,
+    _score_above_one,
+    _another_subject,
+    _duplicated_step,
+    _binary,
+    _empty,
+]
 
 
 def test_whole_cells_pass_the_check_for_every_condition():
@@ -150,6 +166,7 @@ def test_a_damaged_cell_file_is_set_aside_reported_and_run_again(tmp_path, damag
     assert all(o.error is None for o in run_cells(todo, DATA, settings, store=again))
     rerun = again.read_all()
     measured = ~whole.metric.str.startswith("seconds")
-    pd.testing.assert_frame_equal(whole[measured].reset_index(drop=True),
-                                  rerun[~rerun.metric.str.startswith("seconds")]
-                                  .reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        whole[measured].reset_index(drop=True),
+        rerun[~rerun.metric.str.startswith("seconds")].reset_index(drop=True),
+    )

@@ -7,9 +7,19 @@ from clifer.store import ResultStore, config_hash
 
 
 def table(value):
-    return pd.DataFrame({"subject": ["S01"], "order": ["o"], "condition": ["gdm"],
-                         "memory": ["episodic"], "step": [6], "learnt": ["sad"],
-                         "experiment": [2], "metric": ["micro_f1"], "value": [value]})
+    return pd.DataFrame(
+        {
+            "subject": ["S01"],
+            "order": ["o"],
+            "condition": ["gdm"],
+            "memory": ["episodic"],
+            "step": [6],
+            "learnt": ["sad"],
+            "experiment": [2],
+            "metric": ["micro_f1"],
+            "value": [value],
+        }
+    )
 
 
 def test_config_hash_ignores_key_order_and_sees_values():

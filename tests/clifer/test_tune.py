@@ -29,8 +29,16 @@ SMALL_SPACE = {
 
 
 def small(**overrides):
-    return TuneConfig(**{"condition": "gdm", "trials": 4, "startup_trials": 2,
-                         "space": SMALL_SPACE, "validation_subjects": 2, **overrides})
+    return TuneConfig(
+        **{
+            "condition": "gdm",
+            "trials": 4,
+            "startup_trials": 2,
+            "space": SMALL_SPACE,
+            "validation_subjects": 2,
+            **overrides,
+        }
+    )
 
 
 def identity(cfg):
@@ -50,41 +58,57 @@ def test_default_spaces_hold_the_defaults_and_fit_the_condition():
             assert spec["low"] <= defaults[parameter] <= spec["high"], (name, parameter)
 
 
-@pytest.mark.parametrize("space, message", [
-    ({}, "empty"),
-    (None, "empty"),
-    ({"gdm.no_such": {"dist": "uniform", "low": 0, "high": 1}}, "no parameters"),
-    ({"episode_epochs": {"dist": "normal", "low": 0, "high": 1}}, "unknown dist"),
-    ({"episode_epochs": {"dist": "uniform", "low": 0}}, "takes"),
-    ({"episode_epochs": {"dist": "uniform", "low": 2, "high": 1}}, "low < high"),
-    ({"episode_epochs": {"dist": "loguniform", "low": 0, "high": 1}}, "low > 0"),
-    ({"episode_epochs": {"dist": "uniform", "low": "a", "high": 1}}, "finite number"),
-    ({"episode_epochs": {"dist": "quniform", "low": 1, "high": 5, "q": 0}}, "positive"),
-    ({"gdm.aging": {"dist": "choice", "options": []}}, "non-empty"),
-    ({"episode_epochs": 3}, "table"),
-])
+@pytest.mark.parametrize(
+    "space, message",
+    [
+        ({}, "empty"),
+        (None, "empty"),
+        ({"gdm.no_such": {"dist": "uniform", "low": 0, "high": 1}}, "no parameters"),
+        ({"episode_epochs": {"dist": "normal", "low": 0, "high": 1}}, "unknown dist"),
+        ({"episode_epochs": {"dist": "uniform", "low": 0}}, "takes"),
+        ({"episode_epochs": {"dist": "uniform", "low": 2, "high": 1}}, "low < high"),
+        ({"episode_epochs": {"dist": "loguniform", "low": 0, "high": 1}}, "low > 0"),
+        ({"episode_epochs": {"dist": "uniform", "low": "a", "high": 1}}, "finite number"),
+        ({"episode_epochs": {"dist": "quniform", "low": 1, "high": 5, "q": 0}}, "positive"),
+        ({"gdm.aging": {"dist": "choice", "options": []}}, "non-empty"),
+        ({"episode_epochs": 3}, "table"),
+    ],
+)
 def test_a_malformed_space_is_a_clear_error(space, message):
     with pytest.raises(ValueError, match=message):
         check_space(space)
 
 
 def test_values_are_typed_and_applied_to_the_learner_table():
-    params = typed({"episode_epochs": np.float64(7.0), "gdm.episodic_max_age": 350.0,
-                    "gdm.episodic_activation_threshold": np.float64(0.25)})
-    assert params == {"episode_epochs": 7, "gdm.episodic_max_age": 350,
-                      "gdm.episodic_activation_threshold": 0.25}
+    params = typed(
+        {
+            "episode_epochs": np.float64(7.0),
+            "gdm.episodic_max_age": 350.0,
+            "gdm.episodic_activation_threshold": np.float64(0.25),
+        }
+    )
+    assert params == {
+        "episode_epochs": 7,
+        "gdm.episodic_max_age": 350,
+        "gdm.episodic_activation_threshold": 0.25,
+    }
     assert type(params["episode_epochs"]) is int
     table = {"replay_epochs": 2, "gdm": {"semantic_epsilon_b": 0.05}}
     base = LearnerSettings.from_dict(table)
     settings = apply(base, params)
-    assert settings.to_dict() == {"replay_epochs": 2, "episode_epochs": 7,
-                                  "gdm": {"semantic_epsilon_b": 0.05, "episodic_max_age": 350,
-                                          "episodic_activation_threshold": 0.25}}
+    assert settings.to_dict() == {
+        "replay_epochs": 2,
+        "episode_epochs": 7,
+        "gdm": {
+            "semantic_epsilon_b": 0.05,
+            "episodic_max_age": 350,
+            "episodic_activation_threshold": 0.25,
+        },
+    }
     assert settings.episode_epochs == 7 and settings.gdm["episodic_max_age"] == 350
     assert base.to_dict() == table  # not changed
     # no gdm parameter: no gdm table written; a value equal to the default is written
-    assert apply(LearnerSettings(), {"episode_epochs": 10.0}).to_dict() == {
-        "episode_epochs": 10}
+    assert apply(LearnerSettings(), {"episode_epochs": 10.0}).to_dict() == {"episode_epochs": 10}
     assert apply(LearnerSettings(), {}) == LearnerSettings()
     with pytest.raises(ValueError, match=r"learner\.gdm\.episodic_max_age must be"):
         apply(base, {"gdm.episodic_max_age": 0})
@@ -93,10 +117,13 @@ def test_values_are_typed_and_applied_to_the_learner_table():
 def test_the_hyperopt_space_draws_within_the_bounds():
     from hyperopt.pyll import stochastic
 
-    space = check_space({**SMALL_SPACE,
-                         "gdm.semantic_epsilon_b": {"dist": "loguniform", "low": 1e-3,
-                                                    "high": 1e-1},
-                         "gdm.aging": {"dist": "choice", "options": ["bmu", "global"]}})
+    space = check_space(
+        {
+            **SMALL_SPACE,
+            "gdm.semantic_epsilon_b": {"dist": "loguniform", "low": 1e-3, "high": 1e-1},
+            "gdm.aging": {"dist": "choice", "options": ["bmu", "global"]},
+        }
+    )
     expr = hyperopt_space(space)
     rng = np.random.default_rng(0)
     draws = [stochastic.sample(expr, rng=rng) for _ in range(200)]
@@ -115,10 +142,23 @@ def measurements():
             for memory, bonus in (("episodic", 0.2), ("semantic", 0.0)):
                 for experiment in (1, 2):
                     value = base + bonus + 0.1 * step + (0.01 if experiment == 1 else 0)
-                    rows.append((subject, "o", "gdm", memory, step, "x", experiment,
-                                 "micro_f1", value))
-    return pd.DataFrame(rows, columns=["subject", "order", "condition", "memory", "step",
-                                       "learnt", "experiment", "metric", "value"])
+                    rows.append(
+                        (subject, "o", "gdm", memory, step, "x", experiment, "micro_f1", value)
+                    )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "subject",
+            "order",
+            "condition",
+            "memory",
+            "step",
+            "learnt",
+            "experiment",
+            "metric",
+            "value",
+        ],
+    )
 
 
 def test_the_objective_scores_by_hand():
@@ -133,10 +173,16 @@ def test_the_objective_scores_by_hand():
         Objective(metric="macro_f1").subject_scores(table)
 
 
-@pytest.mark.parametrize("objective, message", [
-    ({"experiment": 3}, "1 or 2"), ({"memory": "both"}, "memory"), ({"at": "best"}, "at"),
-    ({"metric": "accuracy"}, "metric"), ({"goal": "max"}, "the objective has no fields"),
-])
+@pytest.mark.parametrize(
+    "objective, message",
+    [
+        ({"experiment": 3}, "1 or 2"),
+        ({"memory": "both"}, "memory"),
+        ({"at": "best"}, "at"),
+        ({"metric": "accuracy"}, "metric"),
+        ({"goal": "max"}, "the objective has no fields"),
+    ],
+)
 def test_a_bad_objective_is_a_clear_error(objective, message):
     with pytest.raises(ValueError, match=message):
         TuneConfig(objective=objective)
@@ -154,8 +200,10 @@ def test_bad_search_configurations_are_clear_errors():
     with pytest.raises(ValueError, match="list the ids"):
         TuneConfig(experiment={"dataset": "ravdess", "root": "/x", "subjects": None})
     with pytest.raises(ValueError, match="must not include"):
-        TuneConfig(experiment={"dataset": "mmi", "root": "/x", "subjects": ["S1", "S2"]},
-                   validation_subjects=["S2"])
+        TuneConfig(
+            experiment={"dataset": "mmi", "root": "/x", "subjects": ["S1", "S2"]},
+            validation_subjects=["S2"],
+        )
     with pytest.raises(ValueError, match=r"the search has no fields .* did you mean 'condition'"):
         TuneConfig.from_dict({"condtion": "gdm"})
     for field in ("seed", "validation_seed"):
@@ -202,8 +250,9 @@ def test_a_search_is_repeatable_and_tpe_follows_the_scores(tmp_path):
     b = tune.search(cfg, DATA, TrialsFile(tmp_path / "b", identity(cfg)), progress=False)
     assert [t["params"] for t in a.trials] == [t["params"] for t in b.trials]
     # a search stopped after 7 trials and resumed proposes what the uninterrupted one did
-    c = tune.search(cfg.replace(trials=7), DATA, TrialsFile(tmp_path / "c", identity(cfg)),
-                    progress=False)
+    c = tune.search(
+        cfg.replace(trials=7), DATA, TrialsFile(tmp_path / "c", identity(cfg)), progress=False
+    )
     c = tune.search(cfg, DATA, TrialsFile(tmp_path / "c", identity(cfg)), progress=False)
     assert [t["params"] for t in c.trials] == [t["params"] for t in a.trials]
     # an activation threshold near 0 keeps GDM-E at two neurons: the scores differ
@@ -216,12 +265,19 @@ def test_a_search_is_repeatable_and_tpe_follows_the_scores(tmp_path):
 def test_failed_trials_are_kept_and_reported(tmp_path, capsys):
     s = DATA["V02"]
     keep = s.test_labels != 3  # no test frames of anger: every cell of V02 fails
-    broken = {**DATA, "V02": SubjectFeatures("V02", s.train_features, s.train_labels,
-                                             s.train_clips, s.test_features[keep],
-                                             s.test_labels[keep])}
+    broken = {
+        **DATA,
+        "V02": SubjectFeatures(
+            "V02",
+            s.train_features,
+            s.train_labels,
+            s.train_clips,
+            s.test_features[keep],
+            s.test_labels[keep],
+        ),
+    }
     cfg = small(trials=2)
-    store = tune.search(cfg, broken, TrialsFile(tmp_path / "f", identity(cfg)),
-                        progress=False)
+    store = tune.search(cfg, broken, TrialsFile(tmp_path / "f", identity(cfg)), progress=False)
     assert [t["status"] for t in store.trials] == ["fail", "fail"]
     assert "anger" in store.trials[0]["error"]
     assert "failed" in capsys.readouterr().err
@@ -240,8 +296,9 @@ def test_the_best_configuration_is_an_experiment_config(tmp_path):
     settings = loaded.learner
     params = store.best()["params"]
     assert settings.replay_epochs == 2 and settings.episode_epochs == params["episode_epochs"]
-    assert settings.gdm["episodic_activation_threshold"] == \
-        params["gdm.episodic_activation_threshold"]
+    assert (
+        settings.gdm["episodic_activation_threshold"] == params["gdm.episodic_activation_threshold"]
+    )
     table = pd.read_csv(tmp_path / "s" / "trials.csv")
     assert list(table["tid"]) == [0, 1, 2, 3] and "episode_epochs" in table.columns
     real = small(experiment={"dataset": "mmi", "root": "/x"}, validation_subjects=["V01"])
@@ -252,12 +309,17 @@ def test_the_best_configuration_is_an_experiment_config(tmp_path):
 def test_a_search_on_a_dask_cluster_gives_the_serial_trials(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     cfg = small(trials=3)
-    serial = tune.search(cfg, DATA, TrialsFile(tmp_path / "serial", identity(cfg)),
-                         progress=False)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        remote = tune.search(cfg, DATA, TrialsFile(tmp_path / "dask", identity(cfg)),
-                             scheduler=cluster.scheduler_address, progress=False)
+    serial = tune.search(cfg, DATA, TrialsFile(tmp_path / "serial", identity(cfg)), progress=False)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = tune.search(
+            cfg,
+            DATA,
+            TrialsFile(tmp_path / "dask", identity(cfg)),
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
     assert [t["params"] for t in remote.trials] == [t["params"] for t in serial.trials]
     assert [t["subjects"] for t in remote.trials] == [t["subjects"] for t in serial.trials]
 
@@ -267,9 +329,11 @@ def test_the_command_line_reads_a_search_file_and_reports_errors(tmp_path, capsy
     path.write_text('condition = "gdm"\n[space]\n')
     assert tune.main(["--config", str(path), "--out", str(tmp_path)]) == 2
     assert "empty" in capsys.readouterr().err
-    path.write_text('condition = "gdm"\n[space]\n'
-                    '"gdm.episodic_activation_threshold" = { dist = "uniform", low = 0.1, '
-                    'high = 0.5 }\n')
+    path.write_text(
+        'condition = "gdm"\n[space]\n'
+        '"gdm.episodic_activation_threshold" = { dist = "uniform", low = 0.1, '
+        "high = 0.5 }\n"
+    )
     assert tune.main(["--config", str(path), "--show-space"]) == 0
     out = capsys.readouterr().out
     assert '"gdm.episodic_activation_threshold" = { dist = "uniform"' in out
@@ -281,9 +345,21 @@ def test_the_command_line_reads_a_search_file_and_reports_errors(tmp_path, capsy
 def test_a_small_real_search_from_the_command_line(tmp_path, capsys):
     """The synthetic validation subjects encoded by the shipped model, two trials, then
     one more on a rerun; the best configuration runs as an experiment config."""
+
     def args(condition="gdm", trials=2):
-        return ["--condition", condition, "--subjects", "2", "--trials", str(trials),
-                "--out", str(tmp_path), "--run", "s", "--quiet"]
+        return [
+            "--condition",
+            condition,
+            "--subjects",
+            "2",
+            "--trials",
+            str(trials),
+            "--out",
+            str(tmp_path),
+            "--run",
+            "s",
+            "--quiet",
+        ]
 
     assert tune.main(args()) == 0
     out = capsys.readouterr().out
@@ -318,12 +394,20 @@ def test_a_search_on_a_corpus_in_the_ravdess_layout(tmp_path, capsys):
 
     write_ravdess_corpus(tmp_path / "corpus", 2, seconds=2.0, progress=False)
     search = tmp_path / "search.json"
-    search.write_text(json.dumps({
-        "condition": "gdm", "trials": 2, "validation_subjects": ["Actor_01"],
-        "experiment": {"dataset": "ravdess", "root": str(tmp_path / "corpus")},
-        "space": SMALL_SPACE}))
-    assert tune.main(["--config", str(search), "--out", str(tmp_path), "--run", "r",
-                      "--quiet"]) == 0
+    search.write_text(
+        json.dumps(
+            {
+                "condition": "gdm",
+                "trials": 2,
+                "validation_subjects": ["Actor_01"],
+                "experiment": {"dataset": "ravdess", "root": str(tmp_path / "corpus")},
+                "space": SMALL_SPACE,
+            }
+        )
+    )
+    assert (
+        tune.main(["--config", str(search), "--out", str(tmp_path), "--run", "r", "--quiet"]) == 0
+    )
     assert "1 validation subjects" in capsys.readouterr().out
     held = json.loads((tmp_path / "r" / "trials.json").read_text())
     assert all(set(t["subjects"]) == {"Actor_01"} for t in held["trials"])
@@ -331,21 +415,33 @@ def test_a_search_on_a_corpus_in_the_ravdess_layout(tmp_path, capsys):
     assert best.dataset == "ravdess" and best.subjects == ["Actor_02"]
 
 
-@pytest.mark.parametrize("space, message", [
-    ({"gdm.episodic_habituation_threshold": {"dist": "uniform", "low": 0.5, "high": 3}},
-     "gdm.episodic_habituation_threshold can draw 3.0.*"
-     "learner.gdm.episodic_habituation_threshold must be"),
-    ({"episode_epochs": {"dist": "quniform", "low": -5, "high": 5, "q": 1}},
-     "episode_epochs can draw -5.*learner.episode_epochs must be a whole number >= 1"),
-    ({"episode_size": {"dist": "quniform", "low": 0.2, "high": 5, "q": 1}},
-     "episode_size can draw 0"),
-    ({"mlp_learning_rate": {"dist": "uniform", "low": -0.1, "high": 0.1}},
-     "mlp_learning_rate can draw -0.1"),
-    ({"gdm.aging": {"dist": "choice", "options": ["bmu", "sometimes"]}},
-     "gdm.aging can draw 'sometimes'"),
-])
-def test_a_space_that_can_draw_a_value_the_learner_refuses_is_refused_when_read(space,
-                                                                               message):
+@pytest.mark.parametrize(
+    "space, message",
+    [
+        (
+            {"gdm.episodic_habituation_threshold": {"dist": "uniform", "low": 0.5, "high": 3}},
+            "gdm.episodic_habituation_threshold can draw 3.0.*"
+            "learner.gdm.episodic_habituation_threshold must be",
+        ),
+        (
+            {"episode_epochs": {"dist": "quniform", "low": -5, "high": 5, "q": 1}},
+            "episode_epochs can draw -5.*learner.episode_epochs must be a whole number >= 1",
+        ),
+        (
+            {"episode_size": {"dist": "quniform", "low": 0.2, "high": 5, "q": 1}},
+            "episode_size can draw 0",
+        ),
+        (
+            {"mlp_learning_rate": {"dist": "uniform", "low": -0.1, "high": 0.1}},
+            "mlp_learning_rate can draw -0.1",
+        ),
+        (
+            {"gdm.aging": {"dist": "choice", "options": ["bmu", "sometimes"]}},
+            "gdm.aging can draw 'sometimes'",
+        ),
+    ],
+)
+def test_a_space_that_can_draw_a_value_the_learner_refuses_is_refused_when_read(space, message):
     with pytest.raises(ValueError, match=message):
         small(space=space)
 
@@ -361,22 +457,37 @@ def _damage_trial(tmp_path, edit):
     return cfg, path
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda h: h["trials"][1].pop("vals"), "trial 1 is damaged \\(it lacks \\['vals'\\]"),
-    (lambda h: h["trials"][2]["params"].update(
-        {"episode_epoch": h["trials"][2]["params"].pop("episode_epochs")}),
-     "trial 2 is damaged \\(its params name"),
-    (lambda h: h["trials"][0]["vals"].update(
-        {"gdm.episodic_act": h["trials"][0]["vals"].pop("gdm.episodic_activation_threshold")}),
-     "trial 0 is damaged \\(its vals name"),
-    (lambda h: h["trials"][1].update(score=None), "its status is ok but its score is None"),
-    (lambda h: h["trials"][1].update(status="done"), "its status is 'done'"),
-    (lambda h: h["trials"][2].update(tid=7), "its tid is 7, not 2"),
-    (lambda h: h["trials"][0]["vals"].update({"episode_epochs": "two"}),
-     "its value of episode_epochs is 'two'"),
-    (lambda h: h["trials"].append(3), "trial 3 is damaged \\(it is not a table"),
-    (lambda h: h.update(trials={}), "its trials are not a list"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda h: h["trials"][1].pop("vals"), "trial 1 is damaged \\(it lacks \\['vals'\\]"),
+        (
+            lambda h: h["trials"][2]["params"].update(
+                {"episode_epoch": h["trials"][2]["params"].pop("episode_epochs")}
+            ),
+            "trial 2 is damaged \\(its params name",
+        ),
+        (
+            lambda h: h["trials"][0]["vals"].update(
+                {
+                    "gdm.episodic_act": h["trials"][0]["vals"].pop(
+                        "gdm.episodic_activation_threshold"
+                    )
+                }
+            ),
+            "trial 0 is damaged \\(its vals name",
+        ),
+        (lambda h: h["trials"][1].update(score=None), "its status is ok but its score is None"),
+        (lambda h: h["trials"][1].update(status="done"), "its status is 'done'"),
+        (lambda h: h["trials"][2].update(tid=7), "its tid is 7, not 2"),
+        (
+            lambda h: h["trials"][0]["vals"].update({"episode_epochs": "two"}),
+            "its value of episode_epochs is 'two'",
+        ),
+        (lambda h: h["trials"].append(3), "trial 3 is damaged \\(it is not a table"),
+        (lambda h: h.update(trials={}), "its trials are not a list"),
+    ],
+)
 def test_a_damaged_trial_is_a_clear_error_and_the_file_is_kept(tmp_path, edit, message):
     cfg, path = _damage_trial(tmp_path, edit)
     before = path.read_text()
@@ -395,8 +506,11 @@ def test_a_damaged_baseline_runs_again(tmp_path):
 
 def test_the_command_line_reports_a_damaged_trials_file(tmp_path, capsys):
     search = tmp_path / "search.json"
-    search.write_text(json.dumps({"condition": "gdm", "trials": 1, "space": SMALL_SPACE,
-                                  "validation_subjects": 2}))
+    search.write_text(
+        json.dumps(
+            {"condition": "gdm", "trials": 1, "space": SMALL_SPACE, "validation_subjects": 2}
+        )
+    )
     folder = tmp_path / "out" / "s"
     folder.mkdir(parents=True)
     cfg = TuneConfig.from_file(search)
@@ -405,10 +519,23 @@ def test_the_command_line_reports_a_damaged_trials_file(tmp_path, capsys):
 
     ident = cfg.fingerprint(file_hash(pretrained_path("cpu")))
     store = TrialsFile(folder, ident)
-    store.add({"tid": 0, "vals": {}, "params": {}, "status": "ok", "score": 0.5,
-               "subjects": {}, "seconds": 1.0})
-    assert tune.main(["--config", str(search), "--out", str(tmp_path / "out"), "--run", "s",
-                      "--quiet"]) == 2
+    store.add(
+        {
+            "tid": 0,
+            "vals": {},
+            "params": {},
+            "status": "ok",
+            "score": 0.5,
+            "subjects": {},
+            "seconds": 1.0,
+        }
+    )
+    assert (
+        tune.main(
+            ["--config", str(search), "--out", str(tmp_path / "out"), "--run", "s", "--quiet"]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "trial 0 is damaged" in err and "Traceback" not in err
 

@@ -39,9 +39,13 @@ def clip(subject: int, expression: int, n_frames: int = N_FRAMES) -> tuple[np.nd
     """Frames (RGB) and face boxes of subject ``subject`` showing class ``expression``."""
     identity = _identities(8)[subject]
     frames, boxes = render_clip(
-        identity, expression, n_frames, frame_size=FRAME_SIZE, face_size=FACE_SIZE,
+        identity,
+        expression,
+        n_frames,
+        frame_size=FRAME_SIZE,
+        face_size=FACE_SIZE,
         seed=10 * subject + expression,
-    )  # fmt: skip
+    )
     frames.setflags(write=False)
     boxes.setflags(write=False)
     return frames, boxes
@@ -171,8 +175,16 @@ def write_mmi_session(
 
 # -- BAUM-1s --------------------------------------------------------------------------------
 
-BAUM_NAMES = {1: "Anger", 6: "Disgust", 7: "Fear", 8: "Happiness", 9: "Neutral", 10: "Sadness",
-              11: "Surprise", 12: "Thinking"}  # fmt: skip
+BAUM_NAMES = {
+    1: "Anger",
+    6: "Disgust",
+    7: "Fear",
+    8: "Happiness",
+    9: "Neutral",
+    10: "Sadness",
+    11: "Surprise",
+    12: "Thinking",
+}
 
 
 def write_baum_annotations(path: Path, rows: Iterable[tuple], *, style: str = "full") -> Path:
@@ -190,7 +202,7 @@ def write_baum_annotations(path: Path, rows: Iterable[tuple], *, style: str = "f
     records = [
         [n, int(r[0][1:4]), r[0], r[2] if len(r) > 2 else BAUM_NAMES.get(r[1], "Other"), r[1], "F"]
         for n, r in enumerate(rows, start=1)
-    ]  # fmt: skip
+    ]
     header = ["No", "Subject", "Clip Name", "Emotion", "Emotion Code", "Gender"]
     title = ["BAUM-1s annotations", "", "", "", "", ""]
     table = pd.DataFrame([title, header, *records])
@@ -257,7 +269,12 @@ def write_grey(path: Path, face: np.ndarray) -> Path:
 
 
 def write_still(
-    path: Path, subject: int, expression: int, *, form: str = "rgb", boxes: bool = True,
+    path: Path,
+    subject: int,
+    expression: int,
+    *,
+    form: str = "rgb",
+    boxes: bool = True,
     scale: float = 1.0,
 ) -> Path:
     """A still of the subject's expression (:func:`write_image`'s frame) written as

@@ -51,10 +51,25 @@ def _bgr(image: np.ndarray) -> np.ndarray:
 
 
 NON_FACE_PHOTOS = (
-    "coffee", "chelsea", "rocket", "brick", "clock", "coins", "horse", "immunohistochemistry",
-    "logo", "moon", "page", "text", "gravel", "grass", "colorwheel", "cell",
-    "shepp_logan_phantom", "hubble_deep_field",
-)  # fmt: skip
+    "coffee",
+    "chelsea",
+    "rocket",
+    "brick",
+    "clock",
+    "coins",
+    "horse",
+    "immunohistochemistry",
+    "logo",
+    "moon",
+    "page",
+    "text",
+    "gravel",
+    "grass",
+    "colorwheel",
+    "cell",
+    "shepp_logan_phantom",
+    "hubble_deep_field",
+)
 """scikit-image photos without a human face (Chelsea is a cat: an animal face is not one)."""
 
 
@@ -74,10 +89,14 @@ def lfw_subset(enlarge: int = 4, border: int = 30) -> list[np.ndarray]:
     return [
         cv2.copyMakeBorder(
             cv2.resize((image * 255).astype(np.uint8), (side, side), interpolation=cv2.INTER_CUBIC),
-            border, border, border, border, cv2.BORDER_REPLICATE,
+            border,
+            border,
+            border,
+            border,
+            cv2.BORDER_REPLICATE,
         )
         for image in skimage.data.lfw_subset()
-    ]  # fmt: skip
+    ]
 
 
 def face_centre(landmarks) -> np.ndarray:

@@ -128,8 +128,9 @@ def test_outside_the_picture_the_border_repeats_and_nothing_fails():
     assert grey.shape == (16, 16, 3) and np.array_equal(grey[..., 0], grey[..., 2])
 
 
-@pytest.mark.parametrize("photo", [astronaut_bgr, grace_hopper_bgr],
-                         ids=["astronaut", "grace_hopper"])  # fmt: skip
+@pytest.mark.parametrize(
+    "photo", [astronaut_bgr, grace_hopper_bgr], ids=["astronaut", "grace_hopper"]
+)
 @pytest.mark.parametrize("degrees", [-30.0, -8.0, 20.0])
 def test_after_alignment_the_eyes_are_level_at_the_documented_place(photo, degrees):
     """A real photo turned by hand; MTCNN finds the face and its eyes, the crop is

@@ -77,8 +77,9 @@ def test_labels_subjects_frames_and_report(corpus):
     assert dict(report.skipped) == SKIPPED
     incomplete = [d for d in report.details if d[1] == P.INCOMPLETE_SUBJECT]
     assert [(d[0].split("/")[-1], d[2]) for d in incomplete] == [
-        ("S002", "no surprise"), ("S003", "after loading: no sad"),
-    ]  # fmt: skip
+        ("S002", "no surprise"),
+        ("S003", "after loading: no sad"),
+    ]
     assert (report.clips_loaded, report.frames_loaded, report.subjects_loaded) == (6, 48, 1)
 
 
@@ -94,8 +95,10 @@ def test_a_bare_csv_export_reads_the_same(corpus, tmp_path):
     csv = write_baum_annotations(tmp_path / "Annotations_BAUM1s.csv", ROWS, style="bare")
     annotations = read_annotations(csv)
     assert annotations.codes["S001_012"] == 8  # no name column to contradict it
-    assert annotations.codes == {**read_annotations(corpus / "Annotations_BAUM1s.xlsx").codes,
-                                 "S001_012": 8}  # fmt: skip
+    assert annotations.codes == {
+        **read_annotations(corpus / "Annotations_BAUM1s.xlsx").codes,
+        "S001_012": 8,
+    }
     data, report = load_baum1s(corpus, annotations=csv, cache=False, progress=False)
     assert "S001_012" in set(data.clips.tolist())
     assert baum.NAME_MISMATCH not in report.skipped

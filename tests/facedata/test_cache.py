@@ -88,9 +88,14 @@ def small_build(calls: list, rows: int = 3):
         calls.append(1)
         rng = np.random.default_rng(len(calls))
         data = FaceDataset(
-            rng.uniform(-1, 1, (rows, 8, 8, 3)), np.arange(rows) % 6, ["a"] * rows,
-            [f"c{i}" for i in range(rows)], np.arange(rows), ["x.mp4"] * rows, "toy",
-        )  # fmt: skip
+            rng.uniform(-1, 1, (rows, 8, 8, 3)),
+            np.arange(rows) % 6,
+            ["a"] * rows,
+            [f"c{i}" for i in range(rows)],
+            np.arange(rows),
+            ["x.mp4"] * rows,
+            "toy",
+        )
         report = LoadReport("toy", "/data", clips_loaded=rows, frames_loaded=rows, warn=False)
         report.skip("bad.mp4", "unreadable video", "moov atom not found")
         report.skip("x.mp4#3", "no face found")
@@ -244,9 +249,18 @@ def other_key(path: Path) -> None:
         (1, other_key, "another key"),
         (1, lambda p: p.write_text('{"format": 1}'), "another key"),
     ],
-    ids=["npz-cut", "npz-flipped", "npz-gone", "npz-empty", "json-gone", "json-cut",
-         "json-empty", "json-other-key", "json-partial"],
-)  # fmt: skip
+    ids=[
+        "npz-cut",
+        "npz-flipped",
+        "npz-gone",
+        "npz-empty",
+        "json-gone",
+        "json-cut",
+        "json-empty",
+        "json-other-key",
+        "json-partial",
+    ],
+)
 def test_a_damaged_entry_is_detected_and_rebuilt(tmp_path, which, damage, message):
     calls = []
     cached_load("toy", "/data", {}, small_build(calls), cache=tmp_path)

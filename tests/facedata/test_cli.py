@@ -31,14 +31,27 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_synth_then_prepare_end_to_end(tmp_path, capsys):
     corpus = tmp_path / "corpus"
-    assert main(["synth", "--out", str(corpus), "--subjects", "2", "--seconds", "1.5",
-                 "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(["synth", "--out", str(corpus), "--subjects", "2", "--seconds", "1.5", "--quiet"]) == 0
+    )
     assert "2 subjects" in capsys.readouterr().out
     videos = sorted(corpus.glob("Actor_*/*.mp4"))
     assert videos and {v.parent.name for v in videos} == {"Actor_01", "Actor_02"}
     out = tmp_path / "crops.npz"
-    args = ["prepare", "--dataset", "ravdess", "--root", str(corpus), "--faces", "recorded",
-            "--cache-dir", str(tmp_path / "cache"), "--out", str(out), "--quiet"]  # fmt: skip
+    args = [
+        "prepare",
+        "--dataset",
+        "ravdess",
+        "--root",
+        str(corpus),
+        "--faces",
+        "recorded",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "ravdess at" in printed and "face crops from" in printed
@@ -58,8 +71,17 @@ def test_faces_picture(tmp_path, capsys):
 
 
 def test_missing_root_is_a_clear_error(tmp_path, capsys):
-    code = main(["prepare", "--dataset", "mmi", "--root", str(tmp_path / "nowhere"), "--quiet",
-                 "--no-cache"])  # fmt: skip
+    code = main(
+        [
+            "prepare",
+            "--dataset",
+            "mmi",
+            "--root",
+            str(tmp_path / "nowhere"),
+            "--quiet",
+            "--no-cache",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "error:" in err and "Sessions" in err  # names the expected layout
@@ -67,8 +89,12 @@ def test_missing_root_is_a_clear_error(tmp_path, capsys):
 
 def test_help_of_every_command():
     for command in ([], ["synth"], ["prepare"], ["faces"]):
-        out = subprocess.run([sys.executable, "-m", "facedata", *command, "--help"],
-                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-m", "facedata", *command, "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert out.startswith("usage: python -m facedata")
 
 
@@ -85,10 +111,16 @@ def _as_it_was(monkeypatch):
     monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
 
 
-@pytest.mark.parametrize("error", [ValueError("bad value"), TypeError("bad type"),
-                                   FileNotFoundError("no such file x"),
-                                   NotADirectoryError("x is not a folder"),
-                                   PermissionError("x cannot be written")])
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("bad value"),
+        TypeError("bad type"),
+        FileNotFoundError("no such file x"),
+        NotADirectoryError("x is not a folder"),
+        PermissionError("x cannot be written"),
+    ],
+)
 def test_bad_input_is_one_line_and_status_2(error, capsys, _as_it_was):
     def run(args):
         raise error
@@ -163,8 +195,12 @@ class Settings:
 
 def test_flags_given_set_their_fields_and_the_others_keep_the_config():
     args = argparse.Namespace(dataset=None, subjects=3, metric=None, loader=None)
-    flags = {"dataset": "dataset", "subjects": "subjects", "metric": "inner.metric",
-             "loader": "loader"}
+    flags = {
+        "dataset": "dataset",
+        "subjects": "subjects",
+        "metric": "inner.metric",
+        "loader": "loader",
+    }
     assert flag_values(args, flags) == {"subjects": 3}
     assert with_flags(Settings(), args, flags) == Settings(subjects=3)
     nothing = argparse.Namespace(dataset=None, subjects=None, metric=None, loader=None)
@@ -180,11 +216,12 @@ def test_values_are_set_in_one_replace_and_nested_and_merged():
     real = with_values(config, {"dataset": "own", "subjects": None})
     assert (real.dataset, real.subjects) == ("own", None)
     # a dict value is merged into the field's dict; a dotted name reaches a nested one
-    out = with_values(config, {"loader": {"detector": "mtcnn"}, "inner.at": "mean",
-                               "table.b": 2, "table.sub.y": 2})
+    out = with_values(
+        config,
+        {"loader": {"detector": "mtcnn"}, "inner.at": "mean", "table.b": 2, "table.sub.y": 2},
+    )
     assert out.loader == {"faces": "whole", "detector": "mtcnn"}
-    assert out.inner == Inner(at="mean") and out.table == {"a": 1, "b": 2,
-                                                          "sub": {"x": 1, "y": 2}}
+    assert out.inner == Inner(at="mean") and out.table == {"a": 1, "b": 2, "sub": {"x": 1, "y": 2}}
     assert config.loader == {"faces": "whole", "detector": "haar"}  # not changed
     assert with_values({"a": 1}, {"b": {"c": 2}}) == {"a": 1, "b": {"c": 2}}
     # a flag given wins over a value set only when no flag sets the field
@@ -196,8 +233,10 @@ def test_key_value_options_make_one_dict():
     parser = argparse.ArgumentParser()
     parser.add_argument("--opt", type=lambda t: tuple(t.split("=")), action=KeyValues)
     assert parser.parse_args([]).opt is None
-    assert parser.parse_args(["--opt", "a=1", "--opt", "b=2", "--opt", "a=3"]).opt == \
-        {"a": "3", "b": "2"}
+    assert parser.parse_args(["--opt", "a=1", "--opt", "b=2", "--opt", "a=3"]).opt == {
+        "a": "3",
+        "b": "2",
+    }
 
 
 def test_usage_names_the_entry_point_it_was_started_by(monkeypatch):
@@ -207,11 +246,14 @@ def test_usage_names_the_entry_point_it_was_started_by(monkeypatch):
     assert prog("clifer-tune", "clifer.tune") == "python -m clifer.tune"
 
 
-ENTRY_POINTS = {"facedata": "facedata.__main__:main",
-                "clifer-experiment": "clifer.experiment:main",
-                "clifer-tune": "clifer.tune:main", "clifer-personal": "clifer.personal:main",
-                "imagination-train": "imagination.train:main",
-                "imagination-evaluate": "imagination.evaluate:main"}
+ENTRY_POINTS = {
+    "facedata": "facedata.__main__:main",
+    "clifer-experiment": "clifer.experiment:main",
+    "clifer-tune": "clifer.tune:main",
+    "clifer-personal": "clifer.personal:main",
+    "imagination-train": "imagination.train:main",
+    "imagination-evaluate": "imagination.evaluate:main",
+}
 
 
 def test_the_entry_points_are_declared_for_each_command():
@@ -229,8 +271,10 @@ def test_the_entry_points_are_declared_for_each_command():
 def test_an_installed_entry_point_runs_its_command(script):
     path = shutil.which(script, path=str(Path(sys.executable).parent))
     if path is None:
-        pytest.skip(f"{script} is not installed next to {sys.executable} "
-                    "(pip install -e . installs it)")
-    out = subprocess.run([path, "--help"], capture_output=True, text=True, check=True,
-                         timeout=120).stdout
+        pytest.skip(
+            f"{script} is not installed next to {sys.executable} (pip install -e . installs it)"
+        )
+    out = subprocess.run(
+        [path, "--help"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
     assert out.startswith(f"usage: {script} ")

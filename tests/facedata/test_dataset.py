@@ -11,13 +11,24 @@ from facedata.dataset import from_uint8
 
 def make(n_subjects=2, clips_per_class=3, frames=2, size=4, seed=0):
     rng = np.random.default_rng(seed)
-    rows = [(f"S{s}", f"S{s}-{c}-{k}", c, f)
-            for s in range(n_subjects) for c in range(len(CLASSES))
-            for k in range(clips_per_class) for f in range(frames)]  # fmt: skip
+    rows = [
+        (f"S{s}", f"S{s}-{c}-{k}", c, f)
+        for s in range(n_subjects)
+        for c in range(len(CLASSES))
+        for k in range(clips_per_class)
+        for f in range(frames)
+    ]
     subjects, clips, labels, frame_ids = zip(*rows, strict=True)
     pixels = rng.integers(0, 256, (len(rows), size, size, 3)).astype(np.uint8)
-    return FaceDataset(from_uint8(pixels), labels, subjects, clips, frame_ids,
-                       [f"/data/{c}.mp4" for c in clips], name="toy")  # fmt: skip
+    return FaceDataset(
+        from_uint8(pixels),
+        labels,
+        subjects,
+        clips,
+        frame_ids,
+        [f"/data/{c}.mp4" for c in clips],
+        name="toy",
+    )
 
 
 def test_rows_and_views():

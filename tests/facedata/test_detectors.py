@@ -71,19 +71,22 @@ def test_find_faces_takes_landmarks_where_the_detector_gives_them():
 def test_the_crop_is_aligned_with_landmarks_and_square_without():
     image = astronaut_bgr()
     known = EyesKnown((180, 60, 85, 110), ASTRONAUT["eyes"])
-    np.testing.assert_array_equal(face_crop(image, known, size=48),
-                                  aligned_crop(image, *ASTRONAUT["eyes"], size=48))  # fmt: skip
+    np.testing.assert_array_equal(
+        face_crop(image, known, size=48), aligned_crop(image, *ASTRONAUT["eyes"], size=48)
+    )
     box = (180, 60, 85, 110)
-    np.testing.assert_array_equal(face_crop(image, FixedFaces((box,)), size=48),
-                                  crop_face(image, box, size=48))  # fmt: skip
+    np.testing.assert_array_equal(
+        face_crop(image, FixedFaces((box,)), size=48), crop_face(image, box, size=48)
+    )
     assert known.face.crop_box() != box  # the aligned crop frames the eyes' face box
     assert FixedFaces((box,)).detect(image) == [box]
 
 
 def test_face_crop_takes_a_name():
     image = astronaut_bgr()
-    np.testing.assert_array_equal(face_crop(image, "haar", size=32),
-                                  face_crop(image, HaarFaceDetector(), size=32))  # fmt: skip
+    np.testing.assert_array_equal(
+        face_crop(image, "haar", size=32), face_crop(image, HaarFaceDetector(), size=32)
+    )
     assert face_crop(np.full((64, 64, 3), 90, np.uint8), "mtcnn") is None
 
 

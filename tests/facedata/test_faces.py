@@ -205,8 +205,11 @@ def test_recorded_faces_round_trip_and_lookup(tmp_path):
     path = tmp_path / "clip.faces.csv"
     recorded.to_csv(path)
     assert path.read_text().splitlines() == [
-        "frame,x,y,w,h", "0,1,2,30,30", "4,5,5,10,10", "4,0,0,40,20",
-    ]  # fmt: skip
+        "frame,x,y,w,h",
+        "0,1,2,30,30",
+        "4,5,5,10,10",
+        "4,0,0,40,20",
+    ]
     again = RecordedFaces.from_csv(path)
     assert again == recorded and again.frames() == [0, 4] and len(again) == 2
     assert again.boxes(4) == [(5, 5, 10, 10), (0, 0, 40, 20)]

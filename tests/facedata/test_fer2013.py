@@ -21,10 +21,14 @@ pytestmark = pytest.mark.filterwarnings("ignore:fer2013. skipped:UserWarning")
 USAGE = {"train": "Training", "validation": "PublicTest", "test": "PrivateTest"}
 CODE = {"anger": 0, "fear": 2, "happy": 3, "sad": 4, "surprise": 5, "neutral": 6}
 GOOD = [  # (seed, class, split) of the usable rows, in file order
-    (1, "anger", "train"), (2, "happy", "train"), (3, "neutral", "validation"),
-    (4, "sad", "test"), (5, "surprise", "train"), (6, "fear", "validation"),
+    (1, "anger", "train"),
+    (2, "happy", "train"),
+    (3, "neutral", "validation"),
+    (4, "sad", "test"),
+    (5, "surprise", "train"),
+    (6, "fear", "validation"),
     (7, "happy", "test"),
-]  # fmt: skip
+]
 
 
 def crops_of(seed: int) -> np.ndarray:
@@ -106,8 +110,9 @@ def test_a_split_and_the_larger_crops(csv_root):
 
 def test_the_other_csv_forms(tmp_path):
     rows = [(CODE[c], USAGE[split], fer_pixels(fer_face(s))) for s, c, split in GOOD[:3]]
-    icml = write_fer_csv(tmp_path / "icml" / "icml_face_data.csv", rows,
-                         columns=("emotion", " Usage", " pixels"))  # fmt: skip
+    icml = write_fer_csv(
+        tmp_path / "icml" / "icml_face_data.csv", rows, columns=("emotion", " Usage", " pixels")
+    )
     data, report = load_fer2013(icml.parent, image_size=48, cache=False, progress=False)
     assert data.splits.tolist() == ["train", "train", "validation"] and not report.skipped
     quoted = [(CODE[c], f'"{fer_pixels(fer_face(s))}"') for s, c, _ in GOOD[:2]]
@@ -185,13 +190,19 @@ def test_image_folders(folder_root):
     row = data.clips.tolist().index("train/Happy/Training_2")  # a PNG: exact
     np.testing.assert_array_equal(data.images[row], crops_of(2))
     assert dict(report.converted) == {
-        fer2013.COLOUR: 1, images.ALPHA: 1, images.DEEP: 1, fer2013.RESIZED: 1,
-    }  # fmt: skip
+        fer2013.COLOUR: 1,
+        images.ALPHA: 1,
+        images.DEEP: 1,
+        fer2013.RESIZED: 1,
+    }
     assert dict(report.skipped) == {
-        P.unused_class("disgust"): 1, UNKNOWN_EXPRESSION: 1,
-        fer2013.OUTSIDE_EMOTION_FOLDER: 1, images.TOO_SMALL: 1, images.UNREADABLE: 2,
+        P.unused_class("disgust"): 1,
+        UNKNOWN_EXPRESSION: 1,
+        fer2013.OUTSIDE_EMOTION_FOLDER: 1,
+        images.TOO_SMALL: 1,
+        images.UNREADABLE: 2,
         fer2013.NOT_AN_IMAGE: 1,
-    }  # fmt: skip
+    }
     text = str(report)
     assert "converted to be used 4:" in text and "train/sad/deep.png" in text
 

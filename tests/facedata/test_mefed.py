@@ -65,17 +65,23 @@ def test_labels_subjects_and_report(corpus):
 
 def test_a_detector_instead_of_recorded_boxes(corpus):
     whole = FixedFaces(((0, 0, 20, 20),))
-    data, report = load("mefed", corpus, faces="detect", detector=whole, image_size=32,
-                        cache=False, progress=False)  # fmt: skip
+    data, report = load(
+        "mefed", corpus, faces="detect", detector=whole, image_size=32, cache=False, progress=False
+    )
     assert len(data) == 6 and "Train/s001/7_7/008" in data.clips.tolist()
     assert P.NO_FACE not in report.skipped and data.images.shape[1:] == (32, 32, 3)
 
 
 @pytest.mark.parametrize(
     "text, labels",
-    [("5_7", ("happiness", "surprise")), ("N_N", ("neutral", "neutral")),
-     ("n_n", ("neutral", "neutral")), ("1_1", ("anger", "anger")), ("6_2", ("sad", "contempt"))],
-)  # fmt: skip
+    [
+        ("5_7", ("happiness", "surprise")),
+        ("N_N", ("neutral", "neutral")),
+        ("n_n", ("neutral", "neutral")),
+        ("1_1", ("anger", "anger")),
+        ("6_2", ("sad", "contempt")),
+    ],
+)
 def test_parse_label(text, labels):
     assert parse_label(text) == labels
 

@@ -97,8 +97,9 @@ def test_root_may_be_the_sessions_folder_and_the_registry(sessions):
 
 
 def test_options(sessions):
-    data, _ = load_mmi(sessions, cache=False, progress=False, peak_frames=1,
-                       neutral_first_frame=False)  # fmt: skip
+    data, _ = load_mmi(
+        sessions, cache=False, progress=False, peak_frames=1, neutral_first_frame=False
+    )
     assert data.frames.tolist()[:3] == [11, 11, 11] and N not in data.labels.tolist()
     with pytest.raises(ValueError, match="dual_view_half"):
         load_mmi(sessions, dual_view_half="top")
@@ -117,8 +118,9 @@ class Spy:
 
 @pytest.mark.parametrize("half", ["left", "right"])
 def test_dual_view_detection_looks_in_one_half(tmp_path, half):
-    video = write_mmi_session(tmp_path / "Sessions", 1, "S005-001", 2, A, 1, view=2,
-                              face_half=half, boxes=False)  # fmt: skip
+    video = write_mmi_session(
+        tmp_path / "Sessions", 1, "S005-001", 2, A, 1, view=2, face_half=half, boxes=False
+    )
     spy = Spy()
     load_mmi(tmp_path, detector=spy, dual_view_half=half, cache=False, progress=False)
     frames = read_frames(video, [0, 10, 11, 12])

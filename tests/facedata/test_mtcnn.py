@@ -74,11 +74,15 @@ def test_no_face_in_photos_without_one(mtcnn, name):
     assert face_crop(image, mtcnn) is None
 
 
-@pytest.mark.parametrize("image", [
-    lambda: np.full((240, 320, 3), 90, np.uint8),
-    lambda: np.random.default_rng(0).integers(0, 256, (240, 320, 3), dtype=np.uint8),
-    lambda: np.zeros((8, 8, 3), np.uint8),  # smaller than the smallest face
-], ids=["flat", "noise", "tiny"])  # fmt: skip
+@pytest.mark.parametrize(
+    "image",
+    [
+        lambda: np.full((240, 320, 3), 90, np.uint8),
+        lambda: np.random.default_rng(0).integers(0, 256, (240, 320, 3), dtype=np.uint8),
+        lambda: np.zeros((8, 8, 3), np.uint8),  # smaller than the smallest face
+    ],
+    ids=["flat", "noise", "tiny"],
+)
 def test_no_face_in_flat_noise_and_tiny_images(mtcnn, image):
     assert mtcnn.detect_faces(image()) == []
 
@@ -90,9 +94,13 @@ def test_grey_images_are_accepted(mtcnn):
 
 
 def test_settings_are_checked_and_named():
-    for bad in (dict(min_size_fraction=1.5), dict(min_confidence=-0.1),
-                dict(thresholds=(0.6, 0.7)), dict(thresholds=(0.6, 0.7, 1.2)),
-                dict(scale_factor=1.0)):  # fmt: skip
+    for bad in (
+        dict(min_size_fraction=1.5),
+        dict(min_confidence=-0.1),
+        dict(thresholds=(0.6, 0.7)),
+        dict(thresholds=(0.6, 0.7, 1.2)),
+        dict(scale_factor=1.0),
+    ):
         with pytest.raises(ValueError):
             MTCNNFaceDetector(**bad)
     with pytest.raises(ValueError, match="uint8"):
@@ -157,12 +165,15 @@ def test_faces_are_face_objects_best_first(mtcnn):
 def test_tensorflow_start_up_is_quiet():
     """Detecting in a fresh process prints nothing on stderr (TensorFlow's C++ start-up
     messages are turned down before it is imported)."""
-    code = ("from facedata.faces import face_crop; import skimage.data, cv2; "
-            "image = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR); "
-            "print(face_crop(image, 'mtcnn').shape)")  # fmt: skip
+    code = (
+        "from facedata.faces import face_crop; import skimage.data, cv2; "
+        "image = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR); "
+        "print(face_crop(image, 'mtcnn').shape)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(96, 96, 3)"
     assert done.stderr.strip() == ""

@@ -21,8 +21,9 @@ from facedata.video import chunked_frame_indices
 pytestmark = pytest.mark.filterwarnings("ignore:own. skipped:UserWarning")
 
 CHUNKS = chunked_frame_indices(N_FRAMES, FPS)  # the default selection of a clip: 8 frames
-H, S, N, SAD, SUR, ANG, FEAR = (CLASS_IDS[c] for c in
-                                ("happy", "sad", "neutral", "sad", "surprise", "anger", "fear"))
+H, S, N, SAD, SUR, ANG, FEAR = (
+    CLASS_IDS[c] for c in ("happy", "sad", "neutral", "sad", "surprise", "anger", "fear")
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,33 +61,67 @@ def folders(tmp_path_factory):
 
 def test_folders_clips_frames_and_report(folders):
     data, report = load("own", folders, image_size=48, cache=False, progress=False)
-    rows = list(zip(data.subjects.tolist(), data.clips.tolist(), data.frames.tolist(),
-                    data.labels.tolist(), strict=True))  # fmt: skip
-    assert [r for r in rows if r[1] == "ann/happy/smile1"] == \
-        [("ann", "ann/happy/smile1", f, H) for f in CHUNKS]  # fmt: skip
-    assert [r for r in rows if r[1] == "ann/Sadness/down"] == \
-        [("ann", "ann/Sadness/down", f, S) for f in CHUNKS]  # fmt: skip
-    take = [(r[2], p) for r, p in zip(rows, data.paths.tolist(), strict=True)
-            if r[1] == "ann/SURPRISED/take1"]  # fmt: skip
-    assert [(f, p.rsplit("/", 1)[1]) for f, p in take] == \
-        [(0, "img1.png"), (1, "img2.png"), (2, "img10.png")]  # fmt: skip
+    rows = list(
+        zip(
+            data.subjects.tolist(),
+            data.clips.tolist(),
+            data.frames.tolist(),
+            data.labels.tolist(),
+            strict=True,
+        )
+    )
+    assert [r for r in rows if r[1] == "ann/happy/smile1"] == [
+        ("ann", "ann/happy/smile1", f, H) for f in CHUNKS
+    ]
+    assert [r for r in rows if r[1] == "ann/Sadness/down"] == [
+        ("ann", "ann/Sadness/down", f, S) for f in CHUNKS
+    ]
+    take = [
+        (r[2], p)
+        for r, p in zip(rows, data.paths.tolist(), strict=True)
+        if r[1] == "ann/SURPRISED/take1"
+    ]
+    assert [(f, p.rsplit("/", 1)[1]) for f, p in take] == [
+        (0, "img1.png"),
+        (1, "img2.png"),
+        (2, "img10.png"),
+    ]
     assert ("ann", "ann/joy", 0, H) in rows
     bob = sorted(r for r in rows if r[0] == "bob")
-    assert bob == [("bob", "bob/Angry", 0, ANG), ("bob", "bob/neutral", 0, N),
-                   ("bob", "bob/neutral", 1, N), ("bob", "bob/neutral", 2, N)]  # fmt: skip
+    assert bob == [
+        ("bob", "bob/Angry", 0, ANG),
+        ("bob", "bob/neutral", 0, N),
+        ("bob", "bob/neutral", 1, N),
+        ("bob", "bob/neutral", 2, N),
+    ]
     assert len(data) == 2 * len(CHUNKS) + 4 + 4 and data.images.shape[1:] == (48, 48, 3)
     assert dict(report.converted) == {
-        images.GREY: 1, images.ALPHA: 1, images.DEEP: 1, images.ENLARGED: 1,
-    }  # fmt: skip
+        images.GREY: 1,
+        images.ALPHA: 1,
+        images.DEEP: 1,
+        images.ENLARGED: 1,
+    }
     assert dict(report.skipped) == {
-        images.TOO_SMALL: 1, P.NO_FACE: 1, images.UNREADABLE: 2, P.UNREADABLE_VIDEO: 2,
-        P.unused_class("calm"): 1, P.unused_class("disgust"): 1,
-        P.unused_class("contempt"): 1, UNKNOWN_EXPRESSION: 1, own.OUTSIDE: 1,
+        images.TOO_SMALL: 1,
+        P.NO_FACE: 1,
+        images.UNREADABLE: 2,
+        P.UNREADABLE_VIDEO: 2,
+        P.unused_class("calm"): 1,
+        P.unused_class("disgust"): 1,
+        P.unused_class("contempt"): 1,
+        UNKNOWN_EXPRESSION: 1,
+        own.OUTSIDE: 1,
         own.NOT_MEDIA: 2,
-    }  # fmt: skip
+    }
     assert report.persons and report.subjects_loaded == 2
-    assert report.per_subject["ann"] == {"neutral": 0, "happy": len(CHUNKS) + 1, "surprise": 3,
-                                         "anger": 0, "fear": 0, "sad": len(CHUNKS)}  # fmt: skip
+    assert report.per_subject["ann"] == {
+        "neutral": 0,
+        "happy": len(CHUNKS) + 1,
+        "surprise": 3,
+        "anger": 0,
+        "fear": 0,
+        "sad": len(CHUNKS),
+    }
     assert report.per_subject["bob"]["neutral"] == 3 and report.per_split == {}
     text = str(report)
     assert "crops per subject and class:" in text and "  ann " in text and "  bob " in text
@@ -96,8 +131,7 @@ def test_folders_clips_frames_and_report(folders):
 def test_every_nth_frame_and_a_truncated_avi(tmp_path):
     write_clip(tmp_path / "cy" / "fear" / "a.mp4", 2, FEAR)
     truncate(write_clip(tmp_path / "cy" / "fear" / "b.avi", 2, FEAR), 0.5)
-    data, report = load_own(tmp_path, video_frames=5, image_size=32, cache=False,
-                            progress=False)  # fmt: skip
+    data, report = load_own(tmp_path, video_frames=5, image_size=32, cache=False, progress=False)
     whole = data.frames[data.clips == "cy/fear/a"].tolist()
     assert whole == [0, 5, 10, 15, 20]
     cut = data.frames[data.clips == "cy/fear/b"].tolist()
@@ -109,12 +143,14 @@ def test_every_nth_frame_and_a_truncated_avi(tmp_path):
 
 def test_a_detector_in_place_of_recorded_boxes(folders):
     whole = FixedFaces(((0, 0, 30, 30),))
-    data, report = load_own(folders, faces="detect", detector=whole, image_size=32, cache=False,
-                            progress=False)  # fmt: skip
+    data, report = load_own(
+        folders, faces="detect", detector=whole, image_size=32, cache=False, progress=False
+    )
     assert "bob/fear" in data.clips.tolist()  # the photo without a recorded face now gives one
     assert P.NO_FACE not in report.skipped
-    nothing, report = load_own(folders, faces="detect", detector=FixedFaces(()), cache=False,
-                               progress=False)  # fmt: skip
+    nothing, report = load_own(
+        folders, faces="detect", detector=FixedFaces(()), cache=False, progress=False
+    )
     assert len(nothing) == 0 and report.skipped[P.NO_FACE] == 2 * len(CHUNKS) + 9
 
 
@@ -140,22 +176,22 @@ def manifest(tmp_path_factory):
     write_still(root / "stills" / "grey.png", 1, ANG, form="grey")
     write_bytes(root / "notes.txt", b"not media")
     rows = [
-        ("media/ann_1.mp4", "ann", "Happiness", "", ""),          # the whole clip
-        ("media/ann_2.mp4", "ann", "sad", "", "3"),               # two frames, two classes
+        ("media/ann_1.mp4", "ann", "Happiness", "", ""),  # the whole clip
+        ("media/ann_2.mp4", "ann", "sad", "", "3"),  # two frames, two classes
         ("media/ann_2.mp4", "ann", "NEUTRAL", "", "20"),
-        (str(far), "bob", "surprised", "t1", ""),                 # absolute path, own clip id
-        ("stills/b2.png", "bob", "neutral", "", ""),              # one clip, in name order
+        (str(far), "bob", "surprised", "t1", ""),  # absolute path, own clip id
+        ("stills/b2.png", "bob", "neutral", "", ""),  # one clip, in name order
         ("stills/b0.png", "bob", "neutral", "", ""),
         ("stills/b1.png", "bob", "Neutral", "", ""),
-        ("stills/grey.png", "bob", "angry", "take9", "4"),        # a place given
-        ("media/ann_1.mp4", "ann", "happy", "", ""),              # duplicate of line 2
-        ("media/missing.mp4", "ann", "happy", "", ""),            # no such file
-        ("stills/b0.png", "bob", "bored", "", ""),                # unknown expression
-        ("stills/b1.png", "bob", "disgust", "", ""),              # not a class used
-        ("stills/b1.png", "", "happy", "", ""),                   # no person
-        ("media/ann_1.mp4", "ann", "happy", "", "x"),             # frame not a number
-        ("notes.txt", "ann", "happy", "", ""),                    # not media
-    ]  # fmt: skip
+        ("stills/grey.png", "bob", "angry", "take9", "4"),  # a place given
+        ("media/ann_1.mp4", "ann", "happy", "", ""),  # duplicate of line 2
+        ("media/missing.mp4", "ann", "happy", "", ""),  # no such file
+        ("stills/b0.png", "bob", "bored", "", ""),  # unknown expression
+        ("stills/b1.png", "bob", "disgust", "", ""),  # not a class used
+        ("stills/b1.png", "", "happy", "", ""),  # no person
+        ("media/ann_1.mp4", "ann", "happy", "", "x"),  # frame not a number
+        ("notes.txt", "ann", "happy", "", ""),  # not media
+    ]
     path = write_manifest(root / "manifest.csv", rows)
     with open(path, "a") as f:
         f.write("media/ann_1.mp4,ann\n")  # too few cells
@@ -166,21 +202,38 @@ def test_manifest_rows_clips_and_report(manifest):
     root = manifest.parent
     assert find_layout(root) == ("manifest", manifest) == find_layout(manifest)
     data, report = load("own", root, image_size=32, cache=False, progress=False)
-    rows = list(zip(data.subjects.tolist(), data.clips.tolist(), data.frames.tolist(),
-                    data.labels.tolist(), strict=True))  # fmt: skip
-    assert [r for r in rows if r[1] == "ann/media/ann_1"] == \
-        [("ann", "ann/media/ann_1", f, H) for f in CHUNKS]  # fmt: skip
-    assert [r for r in rows if r[1] == "ann/media/ann_2"] == \
-        [("ann", "ann/media/ann_2", 3, S), ("ann", "ann/media/ann_2", 20, N)]  # fmt: skip
+    rows = list(
+        zip(
+            data.subjects.tolist(),
+            data.clips.tolist(),
+            data.frames.tolist(),
+            data.labels.tolist(),
+            strict=True,
+        )
+    )
+    assert [r for r in rows if r[1] == "ann/media/ann_1"] == [
+        ("ann", "ann/media/ann_1", f, H) for f in CHUNKS
+    ]
+    assert [r for r in rows if r[1] == "ann/media/ann_2"] == [
+        ("ann", "ann/media/ann_2", 3, S),
+        ("ann", "ann/media/ann_2", 20, N),
+    ]
     assert [r[2] for r in rows if r[1] == "bob/t1"] == CHUNKS
-    stills = [(r[2], p.rsplit("/", 1)[1]) for r, p in zip(rows, data.paths.tolist(), strict=True)
-              if r[1] == "bob/stills/neutral"]  # fmt: skip
+    stills = [
+        (r[2], p.rsplit("/", 1)[1])
+        for r, p in zip(rows, data.paths.tolist(), strict=True)
+        if r[1] == "bob/stills/neutral"
+    ]
     assert stills == [(0, "b0.png"), (1, "b1.png"), (2, "b2.png")]
     assert ("bob", "bob/take9", 4, ANG) in rows
     assert dict(report.skipped) == {
-        own.DUPLICATE_ROW: 1, own.MISSING_FILE: 1, UNKNOWN_EXPRESSION: 1,
-        P.unused_class("disgust"): 1, own.MALFORMED_ROW: 3, own.NOT_MEDIA: 1,
-    }  # fmt: skip
+        own.DUPLICATE_ROW: 1,
+        own.MISSING_FILE: 1,
+        UNKNOWN_EXPRESSION: 1,
+        P.unused_class("disgust"): 1,
+        own.MALFORMED_ROW: 3,
+        own.NOT_MEDIA: 1,
+    }
     assert report.converted[images.GREY] == 1
     assert "manifest.csv:10" in str(report)  # the duplicate, by its line
 
@@ -190,8 +243,10 @@ def test_manifest_through_the_cache_follows_listed_files(manifest, tmp_path):
     again, report = load_own(manifest, image_size=32, cache=tmp_path, progress=False)
     assert report.from_cache and len(again) == len(first)
     np.testing.assert_array_equal(again.images, first.images)
-    assert report.per_subject == load_own(manifest, image_size=32, cache=False,
-                                          progress=False)[1].per_subject  # fmt: skip
+    assert (
+        report.per_subject
+        == load_own(manifest, image_size=32, cache=False, progress=False)[1].per_subject
+    )
     write_still(manifest.parent / "stills" / "b0.png", 2, N)  # a listed file changes
     _, changed = load_own(manifest, image_size=32, cache=tmp_path, progress=False)
     assert not changed.from_cache
@@ -214,10 +269,21 @@ def test_roots_that_match_no_layout(tmp_path):
 
 @pytest.mark.parametrize(
     "name, expected",
-    [("Happy", "happy"), (" JOY ", "happy"), ("happiness", "happy"), ("Sadness", "sad"),
-     ("angry", "anger"), ("scared", "fear"), ("Fearful", "fear"), ("surprised", "surprise"),
-     ("calm", "calm"), ("disgusted", "disgust"), ("Contempt", "contempt"), ("bored", None)],
-)  # fmt: skip
+    [
+        ("Happy", "happy"),
+        (" JOY ", "happy"),
+        ("happiness", "happy"),
+        ("Sadness", "sad"),
+        ("angry", "anger"),
+        ("scared", "fear"),
+        ("Fearful", "fear"),
+        ("surprised", "surprise"),
+        ("calm", "calm"),
+        ("disgusted", "disgust"),
+        ("Contempt", "contempt"),
+        ("bored", None),
+    ],
+)
 def test_expression_names(name, expected):
     assert canonical(name) == expected
     if expected in CLASS_IDS:
@@ -240,8 +306,7 @@ def test_pre_cropped_faces_are_taken_whole(tmp_path):
         folder = tmp_path / person / expression
         folder.mkdir(parents=True)
         cv2.imwrite(str(folder / "face.png"), wide)
-    data, report = load_own(tmp_path, faces="whole", image_size=20, cache=False,
-                            progress=False)  # fmt: skip
+    data, report = load_own(tmp_path, faces="whole", image_size=20, cache=False, progress=False)
     assert len(data) == 3 and not report.skipped
     assert sorted(data.subject_ids()) == ["ann", "bo"]
     square = cv2.resize(wide[:, 10:50], (20, 20), interpolation=cv2.INTER_AREA)

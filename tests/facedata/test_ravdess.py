@@ -92,8 +92,9 @@ def test_labels_subjects_frames_and_report(corpus):
     )
     assert data.images.shape == (32, 96, 96, 3) and data.images.dtype == np.float32
     assert -1.0 <= data.images.min() and data.images.max() <= 1.0
-    assert set(data.paths.tolist()) == {str(p) for p in corpus.glob("Actor_*/*.mp4")
-                                        if p.stem in EXPECTED}  # fmt: skip
+    assert set(data.paths.tolist()) == {
+        str(p) for p in corpus.glob("Actor_*/*.mp4") if p.stem in EXPECTED
+    }
     assert data.name == "ravdess"
 
 
@@ -154,8 +155,11 @@ def test_cache_returns_the_same_crops(corpus, tmp_path):
 
 
 def test_nested_zip_folders_and_the_registry(tmp_path):
-    write_clip(tmp_path / "Video_Song_Actor_05" / "Actor_05" / "02-02-04-01-01-01-05.mp4", 4,
-               CLASS_IDS["sad"])  # fmt: skip
+    write_clip(
+        tmp_path / "Video_Song_Actor_05" / "Actor_05" / "02-02-04-01-01-01-05.mp4",
+        4,
+        CLASS_IDS["sad"],
+    )
     data, report = load("ravdess", tmp_path, cache=False, progress=False)
     assert data.subjects.tolist() == ["Actor_05"] * 8 and report.n_skipped == 0
     assert "Actor_" in DATASETS["ravdess"].layout
@@ -171,8 +175,16 @@ def test_missing_root_names_the_layout(tmp_path):
 
 
 def test_the_synthetic_corpus_goes_through_the_loader(tmp_path):
-    paths = write_ravdess_corpus(tmp_path, 1, fps=8, seconds=3.0, frame_size=(64, 56),
-                                 statements=1, repetitions=1, progress=False)  # fmt: skip
+    paths = write_ravdess_corpus(
+        tmp_path,
+        1,
+        fps=8,
+        seconds=3.0,
+        frame_size=(64, 56),
+        statements=1,
+        repetitions=1,
+        progress=False,
+    )
     data, report = load_ravdess(tmp_path, cache=False, progress=False)
     assert report.n_skipped == 0 and report.clips_loaded == len(paths) == 11
     assert len(data) == 8 * len(paths)
@@ -196,10 +208,19 @@ def test_parse_name(stem, fields):
 
 @pytest.mark.parametrize(
     "stem",
-    ["02-01-06-01-02-01", "02-01-06-01-02-01-12-01", "2-1-6-1-2-1-12", "04-01-06-01-02-01-12",
-     "02-03-06-01-02-01-12", "02-01-09-01-02-01-12", "02-01-06-03-02-01-12", "02-01-06-01-02-01-00",
-     "02_01_06_01_02_01_12", "ab-01-06-01-02-01-12"],
-)  # fmt: skip
+    [
+        "02-01-06-01-02-01",
+        "02-01-06-01-02-01-12-01",
+        "2-1-6-1-2-1-12",
+        "04-01-06-01-02-01-12",
+        "02-03-06-01-02-01-12",
+        "02-01-09-01-02-01-12",
+        "02-01-06-03-02-01-12",
+        "02-01-06-01-02-01-00",
+        "02_01_06_01_02_01_12",
+        "ab-01-06-01-02-01-12",
+    ],
+)
 def test_names_that_do_not_parse(stem):
     with pytest.raises(ValueError):
         parse_name(stem)

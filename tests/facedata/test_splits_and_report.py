@@ -13,9 +13,16 @@ from facedata.dataset import SPLITS, from_uint8, to_uint8
 
 def make(n: int = 6, splits=None, size: int = 4) -> FaceDataset:
     pixels = np.random.default_rng(n).integers(0, 256, (n, size, size, 3)).astype(np.uint8)
-    return FaceDataset(from_uint8(pixels), np.arange(n) % 6, [f"s{i % 2}" for i in range(n)],
-                       [f"c{i}" for i in range(n)], np.full(n, -1), ["x.png"] * n, "toy",
-                       splits=splits)  # fmt: skip
+    return FaceDataset(
+        from_uint8(pixels),
+        np.arange(n) % 6,
+        [f"s{i % 2}" for i in range(n)],
+        [f"c{i}" for i in range(n)],
+        np.full(n, -1),
+        ["x.png"] * n,
+        "toy",
+        splits=splits,
+    )
 
 
 def test_splits_default_to_none_and_travel_with_the_rows(tmp_path):
@@ -44,9 +51,16 @@ def test_bad_splits_are_refused():
 def test_a_file_saved_before_splits_loads(tmp_path):
     data = make()
     with open(tmp_path / "old.npz", "wb") as f:  # the format as it was: no splits array
-        np.savez(f, name=np.array("toy"), images=to_uint8(data.images), labels=data.labels,
-                 subjects=data.subjects, clips=data.clips, frames=data.frames,
-                 paths=data.paths)  # fmt: skip
+        np.savez(
+            f,
+            name=np.array("toy"),
+            images=to_uint8(data.images),
+            labels=data.labels,
+            subjects=data.subjects,
+            clips=data.clips,
+            frames=data.frames,
+            paths=data.paths,
+        )
     old = FaceDataset.load(tmp_path / "old.npz")
     assert old.splits.tolist() == [""] * 6
     np.testing.assert_array_equal(old.images, data.images)
@@ -64,8 +78,14 @@ def test_bytes_round_trip_in_chunks(monkeypatch):
 
 def full_report() -> LoadReport:
     report = LoadReport("own", "/data/own", warn=False)
-    data = FaceDataset(np.zeros((5, 4, 4, 3)), [0, 1, 1, 5, 0], ["ann", "ann", "bob", "bob", "bob"],
-                       ["a", "a", "b", "c", "c"], [0, 1, -1, 0, 1], ["p"] * 5)  # fmt: skip
+    data = FaceDataset(
+        np.zeros((5, 4, 4, 3)),
+        [0, 1, 1, 5, 0],
+        ["ann", "ann", "bob", "bob", "bob"],
+        ["a", "a", "b", "c", "c"],
+        [0, 1, -1, 0, 1],
+        ["p"] * 5,
+    )
     report.count(data)
     for i in range(5):
         report.skip(f"/data/own/bob/fear/f{i}.png", "no face found")
@@ -114,8 +134,19 @@ def test_report_storage_round_trip_and_merge():
     assert back.skipped == report.skipped and back.converted == report.converted
     assert back.details == report.details and back.conversions == report.conversions
     assert back.per_subject == report.per_subject and str(back) == str(report)
-    old = {k: stored[k] for k in ("dataset", "root", "clips_loaded", "frames_loaded",
-                                  "subjects_loaded", "warn", "skipped", "details")}  # fmt: skip
+    old = {
+        k: stored[k]
+        for k in (
+            "dataset",
+            "root",
+            "clips_loaded",
+            "frames_loaded",
+            "subjects_loaded",
+            "warn",
+            "skipped",
+            "details",
+        )
+    }
     assert LoadReport.from_dict(old).skipped == report.skipped  # a report stored before the tables
     merged = full_report().merge([full_report()])
     assert merged.per_subject["bob"]["sad"] == 2 and merged.converted["grey image -> RGB"] == 2

@@ -52,8 +52,10 @@ def test_persons_differ_in_appearance_and_in_expressing():
 
 def test_prototypes_follow_ekman():
     au = {name: i for i, name in enumerate(S.ACTION_UNITS)}
-    active = {CLASSES[k]: {a for a in S.ACTION_UNITS if S.PROTOTYPES[k, au[a]] > 0}
-              for k in range(len(CLASSES))}  # fmt: skip
+    active = {
+        CLASSES[k]: {a for a in S.ACTION_UNITS if S.PROTOTYPES[k, au[a]] > 0}
+        for k in range(len(CLASSES))
+    }
     assert active == {
         "neutral": set(),
         "happy": {"AU6", "AU12"},
@@ -159,8 +161,9 @@ def test_envelope():
 
 # -- the RAVDESS-layout corpus ------------------------------------------------------------
 def test_ravdess_corpus_layout_and_videos(tmp_path: Path):
-    paths = S.write_ravdess_corpus(tmp_path, 2, seed=1, seconds=0.5, statements=1,
-                                   repetitions=2, song=True, progress=False)  # fmt: skip
+    paths = S.write_ravdess_corpus(
+        tmp_path, 2, seed=1, seconds=0.5, statements=1, repetitions=2, song=True, progress=False
+    )
     # speech: neutral x 1 intensity + 5 classes x 2; song: no surprise -> 1 + 4 x 2
     assert len(paths) == 2 * 2 * (11 + 9)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Actor_01", "Actor_02"]
@@ -199,9 +202,13 @@ def test_ravdess_corpus_layout_and_videos(tmp_path: Path):
     key = [1, actor, fields[1], emotion, fields[3], fields[4], fields[5]]
     clip_seed = int(np.random.SeedSequence(key).generate_state(1)[0])
     rendered, rendered_boxes = S.render_clip(
-        person, emotion, 15, intensity="high" if fields[3] == 2 else "low", seed=clip_seed,
+        person,
+        emotion,
+        15,
+        intensity="high" if fields[3] == 2 else "low",
+        seed=clip_seed,
         talk=0.2 * (1.5 if fields[1] == 2 else 1.0),
-    )  # fmt: skip
+    )
     np.testing.assert_array_equal(boxes, rendered_boxes)
     assert np.abs(np.stack(frames).astype(int) - rendered).mean() < 8  # codec loss only
 
@@ -241,19 +248,26 @@ def test_personalisation_matters():
     features = np.stack([hog(g, pixels_per_cell=(8, 8), cells_per_block=(2, 2)) for g in gray])
 
     def model(n_components):
-        return make_pipeline(StandardScaler(), PCA(n_components, random_state=0),
-                             LogisticRegression(C=0.1, max_iter=1000))  # fmt: skip
+        return make_pipeline(
+            StandardScaler(),
+            PCA(n_components, random_state=0),
+            LogisticRegression(C=0.1, max_iter=1000),
+        )
 
     cross, within = [], []
     for subject in data.subject_ids():
         own = data.subjects == subject
-        cross.append(model(40).fit(features[~own], data.labels[~own])
-                     .score(features[own], data.labels[own]))  # fmt: skip
+        cross.append(
+            model(40).fit(features[~own], data.labels[~own]).score(features[own], data.labels[own])
+        )
         later = np.char.endswith(data.clips, "-02") | np.char.endswith(data.clips, "-03")
         test = own & later  # one low- and one high-intensity clip of each class
         train = own & ~test
-        within.append(model(20).fit(features[train], data.labels[train])
-                      .score(features[test], data.labels[test]))  # fmt: skip
+        within.append(
+            model(20)
+            .fit(features[train], data.labels[train])
+            .score(features[test], data.labels[test])
+        )
     print(f"within-subject {np.mean(within):.3f}, cross-subject {np.mean(cross):.3f}")
     assert np.mean(within) >= np.mean(cross) + 0.15
     assert np.mean(within) > 0.8

@@ -181,9 +181,17 @@ def test_chunked_frame_indices_by_hand(n_frames, fps, kwargs, expected):
 
 @pytest.mark.parametrize(
     ("n_frames", "fps", "kwargs"),
-    [(-1, 30, {}), (90, 0, {}), (90, -30, {}), (90, math.nan, {}), (90, math.inf, {}),
-     (90, 4, {}), (90, 30, {"per_chunk": 0}), (90, 30, {"chunk_seconds": 0})],
-)  # fmt: skip
+    [
+        (-1, 30, {}),
+        (90, 0, {}),
+        (90, -30, {}),
+        (90, math.nan, {}),
+        (90, math.inf, {}),
+        (90, 4, {}),
+        (90, 30, {"per_chunk": 0}),
+        (90, 30, {"chunk_seconds": 0}),
+    ],
+)
 def test_chunked_frame_indices_refuses_bad_arguments(n_frames, fps, kwargs):
     with pytest.raises(ValueError):
         chunked_frame_indices(n_frames, fps, **kwargs)
@@ -215,9 +223,18 @@ def test_chunked_frame_indices_properties(n_frames, fps, per_chunk, drop):
 
 @pytest.mark.parametrize(
     ("n_frames", "count", "expected"),
-    [(5, 3, [1, 2, 3]), (4, 3, [0, 1, 2]), (3, 3, [0, 1, 2]), (2, 3, [0, 1]), (0, 3, []),
-     (100, 3, [48, 49, 50]), (101, 3, [49, 50, 51]), (101, 1, [50]), (10, 4, [3, 4, 5, 6])],
-)  # fmt: skip
+    [
+        (5, 3, [1, 2, 3]),
+        (4, 3, [0, 1, 2]),
+        (3, 3, [0, 1, 2]),
+        (2, 3, [0, 1]),
+        (0, 3, []),
+        (100, 3, [48, 49, 50]),
+        (101, 3, [49, 50, 51]),
+        (101, 1, [50]),
+        (10, 4, [3, 4, 5, 6]),
+    ],
+)
 def test_middle_frame_indices_by_hand(n_frames, count, expected):
     assert middle_frame_indices(n_frames, count) == expected
 

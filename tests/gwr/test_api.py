@@ -163,8 +163,9 @@ def test_scikit_learn_can_clone_and_cross_validate(rng):
     net = GammaGWR(activation_threshold=0.5, max_age=50, random_state=0)
     twin = base.clone(net)
     assert twin is not net and twin.get_params() == net.get_params()
-    scores = model_selection.cross_val_score(GammaGWR(activation_threshold=0.5, random_state=0),
-                                             X, y, cv=3)  # fmt: skip
+    scores = model_selection.cross_val_score(
+        GammaGWR(activation_threshold=0.5, random_state=0), X, y, cv=3
+    )
     assert scores.min() > 0.9
 
 

@@ -220,23 +220,41 @@ def _drop_back_link(h, a):
 DAMAGE = [
     # dtypes and integer ranges
     ("W int", _set("W", (0, 0, 0), 1, np.int64), "W must hold floats, got dtype int64"),
-    ("nbr float", _set("nbr", (0, 0), 0.0, np.float64),
-     "nbr must hold integers, got dtype float64"),
+    (
+        "nbr float",
+        _set("nbr", (0, 0), 0.0, np.float64),
+        "nbr must hold integers, got dtype float64",
+    ),
     ("int32", _set("deg", 0, 2**40, np.int64), "deg holds 1099511627776, outside the int32"),
-    ("int64", _set("counters", 6, 2**63 + 5, np.uint64),
-     "counters holds 9223372036854775813, outside the int64"),
+    (
+        "int64",
+        _set("counters", 6, 2**63 + 5, np.uint64),
+        "counters holds 9223372036854775813, outside the int64",
+    ),
     ("string", lambda h, a: a.update(h=a["h"].astype("U8")), "h must hold floats, got dtype <U8"),
     # shapes
-    ("W shape", lambda h, a: a.update(W=a["W"][:, :, :2]),
-     r"W must have shape \(n_neurons, 3, 3\)"),
+    (
+        "W shape",
+        lambda h, a: a.update(W=a["W"][:, :, :2]),
+        r"W must have shape \(n_neurons, 3, 3\)",
+    ),
     ("h shape", lambda h, a: a.update(h=a["h"][:-1]), r"h must have shape \(\d+,\)"),
-    ("age shape", lambda h, a: a.update(age=a["age"][:, :-1]),
-     r"age must have shape \(\d+, \d+\), as nbr"),
+    (
+        "age shape",
+        lambda h, a: a.update(age=a["age"][:, :-1]),
+        r"age must have shape \(\d+, \d+\), as nbr",
+    ),
     ("L shape", lambda h, a: a.update(L=a["L"][:, 0]), r"L must have shape \(\d+, width\)"),
-    ("ctx_prev shape", lambda h, a: a.update(ctx_prev=a["ctx_prev"][:2]),
-     r"ctx_prev must have shape \(3, 3\)"),
-    ("counters shape", lambda h, a: a.update(counters=a["counters"][:7]),
-     r"counters must have shape \(8,\)"),
+    (
+        "ctx_prev shape",
+        lambda h, a: a.update(ctx_prev=a["ctx_prev"][:2]),
+        r"ctx_prev must have shape \(3, 3\)",
+    ),
+    (
+        "counters shape",
+        lambda h, a: a.update(counters=a["counters"][:7]),
+        r"counters must have shape \(8,\)",
+    ),
     ("missing", lambda h, a: a.pop("tcnt"), "lacks the array 'tcnt'"),
     ("one neuron", _one_neuron, r"W holds 1 neuron\(s\); a network has at least 2"),
     ("width 0", _width_zero, "nbr has width 0"),
@@ -245,55 +263,99 @@ DAMAGE = [
     ("h inf", _set("h", 3, np.inf), r"h\[3\] = inf is not finite"),
     ("L nan", _set("L", (2, 1), np.nan), r"L\[2, 1\] = nan is not finite"),
     ("ctx_prev nan", _set("ctx_prev", (2, 0), np.nan), r"ctx_prev\[2, 0\] = nan is not finite"),
-    ("W huge", _set("W", (4, 1, 0), -1e200),
-     r"W\[4, 1, 0\] = -1e\+200 is beyond the largest magnitude 1.9\d+e\+153"),
-    ("ctx_prev huge", _set("ctx_prev", (0, 1), 1e160),
-     r"ctx_prev\[0, 1\] = 1e\+160 is beyond the largest magnitude"),
+    (
+        "W huge",
+        _set("W", (4, 1, 0), -1e200),
+        r"W\[4, 1, 0\] = -1e\+200 is beyond the largest magnitude 1.9\d+e\+153",
+    ),
+    (
+        "ctx_prev huge",
+        _set("ctx_prev", (0, 1), 1e160),
+        r"ctx_prev\[0, 1\] = 1e\+160 is beyond the largest magnitude",
+    ),
     ("h > 1", _set("h", 5, 1.5), r"h\[5\] = 1.5 is not a habituation within \[0, 1\]"),
     ("h < 0", _set("h", 0, -0.1), r"h\[0\] = -0.1 is not a habituation within \[0, 1\]"),
     ("L < 0", _set("L", (1, 0), -2.0), r"L\[1, 0\] = -2.0 is a negative label count"),
     # the adjacency lists
-    ("nbr = n", _put("nbr", _first_edge, lambda a: a["W"].shape[0]),
-     r"nbr\[\d+, 0\] = \d+ is not a neuron index in \[0, \d+\)"),
+    (
+        "nbr = n",
+        _put("nbr", _first_edge, lambda a: a["W"].shape[0]),
+        r"nbr\[\d+, 0\] = \d+ is not a neuron index in \[0, \d+\)",
+    ),
     ("nbr = -1", _put("nbr", _first_edge, -1), r"nbr\[\d+, 0\] = -1 is not a neuron index"),
-    ("self loop", _put("nbr", _first_edge, lambda a: _first_edge(a)[0]),
-     r"nbr\[(\d+), 0\] links neuron \1 to itself"),
-    ("beyond deg", _put("nbr", lambda a: (0, a["nbr"].shape[1] - 1), 1),
-     r"nbr\[0, \d+\] = 1 lies beyond deg\[0\] = \d+ and must be -1"),
-    ("duplicate", _put("nbr", lambda a: (_first_edge(a)[0], 1), lambda a: a["nbr"][_first_edge(a)]),
-     r"nbr lists neuron \d+ more than once in row \d+"),
+    (
+        "self loop",
+        _put("nbr", _first_edge, lambda a: _first_edge(a)[0]),
+        r"nbr\[(\d+), 0\] links neuron \1 to itself",
+    ),
+    (
+        "beyond deg",
+        _put("nbr", lambda a: (0, a["nbr"].shape[1] - 1), 1),
+        r"nbr\[0, \d+\] = 1 lies beyond deg\[0\] = \d+ and must be -1",
+    ),
+    (
+        "duplicate",
+        _put("nbr", lambda a: (_first_edge(a)[0], 1), lambda a: a["nbr"][_first_edge(a)]),
+        r"nbr lists neuron \d+ more than once in row \d+",
+    ),
     ("deg > width", _set("deg", 0, 10**6), r"deg\[0\] = 1000000 is not within \[0, \d+\]"),
     ("deg < 0", _set("deg", 2, -1), r"deg\[2\] = -1 is not within \[0, \d+\]"),
     ("one copy", _drop_back_link, r"nbr holds the edge (\d+)-(\d+) in row \1 but not in row \2"),
-    ("ages", _put("age", _first_edge, lambda a: a["age"][_first_edge(a)] + 1),
-     r"age differs between the two copies of the edge \d+-\d+"),
+    (
+        "ages",
+        _put("age", _first_edge, lambda a: a["age"][_first_edge(a)] + 1),
+        r"age differs between the two copies of the edge \d+-\d+",
+    ),
     ("age < 0", _put("age", _first_edge, -3), r"age\[\d+, 0\] = -3 must be >= 0"),
     # the temporal synapses
-    ("tidx = n", _put("tidx", _first_synapse, 10**5),
-     r"tidx\[\d+, 0\] = 100000 is not a neuron index"),
-    ("tidx self", _put("tidx", _first_synapse, lambda a: _first_synapse(a)[0]),
-     r"tidx\[(\d+), 0\] links neuron \1 to itself"),
-    ("tidx twice", _put("tidx", lambda a: (_first_synapse(a)[0], 1),
-                        lambda a: a["tidx"][_first_synapse(a)]),
-     r"tidx lists neuron \d+ more than once"),
-    ("tcnt 0", _put("tcnt", lambda a: (_first_synapse(a)[0], 1), 0),
-     r"tcnt\[\d+, 1\] = 0 must be >= 1"),
+    (
+        "tidx = n",
+        _put("tidx", _first_synapse, 10**5),
+        r"tidx\[\d+, 0\] = 100000 is not a neuron index",
+    ),
+    (
+        "tidx self",
+        _put("tidx", _first_synapse, lambda a: _first_synapse(a)[0]),
+        r"tidx\[(\d+), 0\] links neuron \1 to itself",
+    ),
+    (
+        "tidx twice",
+        _put("tidx", lambda a: (_first_synapse(a)[0], 1), lambda a: a["tidx"][_first_synapse(a)]),
+        r"tidx lists neuron \d+ more than once",
+    ),
+    (
+        "tcnt 0",
+        _put("tcnt", lambda a: (_first_synapse(a)[0], 1), 0),
+        r"tcnt\[\d+, 1\] = 0 must be >= 1",
+    ),
     ("tdeg", _set("tdeg", 1, 99), r"tdeg\[1\] = 99 is not within \[0, \d+\]"),
     # the counters
-    ("N_SLOTS", _set("counters", 0, 5),
-     r"counters\[0\] \(N_SLOTS\) = 5 must be \d+, the number of neurons"),
+    (
+        "N_SLOTS",
+        _set("counters", 0, 5),
+        r"counters\[0\] \(N_SLOTS\) = 5 must be \d+, the number of neurons",
+    ),
     ("N_LIVE", _set("counters", 1, 10**9), r"counters\[1\] \(N_LIVE\) = 1000000000 must be \d+"),
-    ("PREV", _set("counters", 2, 10**4),
-     r"counters\[2\] \(PREV\) = 10000 must be a neuron index in \[0, \d+\) or -1"),
+    (
+        "PREV",
+        _set("counters", 2, 10**4),
+        r"counters\[2\] \(PREV\) = 10000 must be a neuron index in \[0, \d+\) or -1",
+    ),
     ("PREV < -1", _set("counters", 2, -2), r"counters\[2\] \(PREV\) = -2 must be"),
     ("EPOCH", _set("counters", 3, -1), r"counters\[3\] \(EPOCH\) = -1 must be >= 0"),
     ("N_REMOVED", _set("counters", 5, 1), r"counters\[5\] \(N_REMOVED\) = 1 must be 0"),
     ("HAS_CONTEXT", _set("counters", 7, 2), r"counters\[7\] \(HAS_CONTEXT\) = 2 must be 0 or 1"),
     # the header
-    ("networks", _header(lambda h: h.update(networks=[])),
-     "the header's networks must be a JSON object"),
-    ("prefix", _header(lambda h: h.update(networks={"x": h["networks"][""]})),
-     r"holds the networks \[''\], this file \['x'\]"),
+    (
+        "networks",
+        _header(lambda h: h.update(networks=[])),
+        "the header's networks must be a JSON object",
+    ),
+    (
+        "prefix",
+        _header(lambda h: h.update(networks={"x": h["networks"][""]})),
+        r"holds the networks \[''\], this file \['x'\]",
+    ),
     ("n_features 0", _info(n_features=0), "n_features must be a positive integer, got 0"),
     ("n_features str", _info(n_features="3"), "n_features must be a positive integer, got '3'"),
     ("n_features bool", _info(n_features=True), "n_features must be a positive integer, got True"),
@@ -304,7 +366,7 @@ DAMAGE = [
     ("params", _info(params=None), "the parameters must be a JSON object, got None"),
     ("qerr", _info(quantization_error=["a"]), "quantization_error must be a list of finite"),
     ("qerr nan", _info(quantization_error=[np.nan]), "quantization_error must be a list of finite"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("what,edit,message", DAMAGE, ids=[d[0] for d in DAMAGE])
@@ -321,21 +383,33 @@ def test_each_damage_is_refused_with_its_message(saved, tmp_path, what, edit, me
 @pytest.mark.parametrize(
     "edit,message",
     [
-        (lambda h, a: h["params"].update(episodic_max_age=0),
-         "the dual memory: parameter episodic_max_age must be >= 1, got 0"),
-        (lambda h, a: h["params"].update(gamma=1),
-         r"unknown parameters \['gamma'\] for GrowingDualMemory"),
+        (
+            lambda h, a: h["params"].update(episodic_max_age=0),
+            "the dual memory: parameter episodic_max_age must be >= 1, got 0",
+        ),
+        (
+            lambda h, a: h["params"].update(gamma=1),
+            r"unknown parameters \['gamma'\] for GrowingDualMemory",
+        ),
         (lambda h, a: h.update(params=[1]), "the header's params must be a JSON object"),
-        (lambda h, a: h["params"].update(n_context=2),
-         "the dual memory's n_context=2 differs from its episodic memory's n_context=1"),
-        (lambda h, a: h["networks"].pop("semantic"),
-         r"holds the networks \['episodic', 'semantic'\], this file \['episodic'\]"),
-        (lambda h, a: a["semantic.nbr"].__setitem__((0, 0), 50),
-         r"the saved network 'semantic': nbr\[0, 0\] = 50 is not a neuron index"),
-        (lambda h, a: a.pop("episodic.W"),
-         "the saved network 'episodic' lacks the array 'episodic.W'"),
+        (
+            lambda h, a: h["params"].update(n_context=2),
+            "the dual memory's n_context=2 differs from its episodic memory's n_context=1",
+        ),
+        (
+            lambda h, a: h["networks"].pop("semantic"),
+            r"holds the networks \['episodic', 'semantic'\], this file \['episodic'\]",
+        ),
+        (
+            lambda h, a: a["semantic.nbr"].__setitem__((0, 0), 50),
+            r"the saved network 'semantic': nbr\[0, 0\] = 50 is not a neuron index",
+        ),
+        (
+            lambda h, a: a.pop("episodic.W"),
+            "the saved network 'episodic' lacks the array 'episodic.W'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_dual_memory_damage_is_refused(saved, tmp_path, edit, message):
     path = _rewritten(saved / "gdm.npz", tmp_path / "damaged.npz", edit)
     with pytest.raises(ValueError, match=message):

@@ -22,10 +22,17 @@ def _gamma_distances(W, C, alphas):
 def fast_best_two(W, alive, C, alphas):
     """The training loop's search: float32 pre-selection, exact re-ranking."""
     return K.best_two(
-        W, W.astype(np.float32), alive, W.shape[0], C, np.empty(C.shape, np.float32),
-        alphas, alphas.astype(np.float32), np.empty(K.N_CANDIDATES, np.int64),
+        W,
+        W.astype(np.float32),
+        alive,
+        W.shape[0],
+        C,
+        np.empty(C.shape, np.float32),
+        alphas,
+        alphas.astype(np.float32),
+        np.empty(K.N_CANDIDATES, np.int64),
         np.empty(K.N_CANDIDATES, np.float32),
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("search", ["exact", "fast"])
@@ -62,8 +69,15 @@ def test_fast_search_is_exact_where_float32_cannot_tell_neurons_apart(n_context,
     # and the certificate does refuse the float32 pre-selection here
     cand_idx = np.empty(K.N_CANDIDATES, np.int64)
     cand_d = np.empty(K.N_CANDIDATES, np.float32)
-    K.preselect(W.astype(np.float32), alive, n, C.astype(np.float32),
-                alphas.astype(np.float32), cand_idx, cand_d)  # fmt: skip
+    K.preselect(
+        W.astype(np.float32),
+        alive,
+        n,
+        C.astype(np.float32),
+        alphas.astype(np.float32),
+        cand_idx,
+        cand_d,
+    )
     worst = float(np.sqrt(cand_d[-1])) if n_context == 0 else float(cand_d[-1])
     _, _, _, ds = K.best_two_exact(W, alive, n, C, alphas)
     assert not K.excluded_are_worse(worst, ds, C, dim)

@@ -44,10 +44,17 @@ def fast_best_two(W, alive, C, alphas):
     with np.errstate(over="ignore"):
         W32[:] = W  # beyond float32's range: inf, as NetworkState keeps it
     return K.best_two(
-        W, W32, alive, W.shape[0], C, np.empty(C.shape, np.float32), alphas,
-        alphas.astype(np.float32), np.empty(K.N_CANDIDATES, np.int64),
+        W,
+        W32,
+        alive,
+        W.shape[0],
+        C,
+        np.empty(C.shape, np.float32),
+        alphas,
+        alphas.astype(np.float32),
+        np.empty(K.N_CANDIDATES, np.int64),
         np.empty(K.N_CANDIDATES, np.float32),
-    )  # fmt: skip
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -130,9 +137,11 @@ def test_inputs_at_the_limit_train_with_finite_distances():
         y = np.arange(120) % 3
         for n_context in (0, 3):
             net = GammaGWR(
-                n_context=n_context, activation_threshold=0.9, habituation_threshold=1.0,
+                n_context=n_context,
+                activation_threshold=0.9,
+                habituation_threshold=1.0,
                 random_state=1,
-            ).fit(X, y, epochs=2)  # fmt: skip
+            ).fit(X, y, epochs=2)
             _, dist = net.best_matching_units(X)
             assert np.isfinite(dist).all() and np.isfinite(net.quantization_error_).all()
             assert np.abs(net._state.W[: net.n_neurons_]).max() <= limit

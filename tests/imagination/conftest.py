@@ -18,8 +18,9 @@ def tiny_cfg():
     """A 32x32 CAAE at 1/8 of the paper's width: one warm-up epoch, a fast learning rate."""
     from imagination import preset
 
-    return preset("cpu", image_size=32, width=0.125, batch_size=8, warmup_epochs=1,
-                  learning_rate=2e-3, seed=3)
+    return preset(
+        "cpu", image_size=32, width=0.125, batch_size=8, warmup_epochs=1, learning_rate=2e-3, seed=3
+    )
 
 
 @pytest.fixture(scope="session")

@@ -115,7 +115,8 @@ def test_schedule_callbacks(tiny_cfg):
     for epoch in (0, 1, 2, 3, 5):  # the decay starts with the adversarial epochs (2)
         cls_schedule.on_epoch_begin(epoch)
         assert float(model.cls_gen_weight) == pytest.approx(
-            tiny_cfg.cls_weight * np.exp(-max(0, epoch - 2)), 1e-6)
+            tiny_cfg.cls_weight * np.exp(-max(0, epoch - 2)), 1e-6
+        )
         warmup.on_epoch_begin(epoch)
         assert model.adversarial == (epoch >= 2)
     custom = ClassifierWeightSchedule(weight=2.0, start=0)  # the paper: from epoch 0
@@ -173,7 +174,8 @@ def test_save_load_round_trip(trained, faces, tmp_path):
     assert loaded.compiled
     assert int(loaded.d_img_optimizer.iterations) == int(model.d_img_optimizer.iterations) > 0
     np.testing.assert_array_equal(
-        loaded.eg_optimizer.variables[-1].numpy(), model.eg_optimizer.variables[-1].numpy())
+        loaded.eg_optimizer.variables[-1].numpy(), model.eg_optimizer.variables[-1].numpy()
+    )
 
 
 def test_save_load_with_identity_network(tiny_cfg, faces, tmp_path):
@@ -182,8 +184,9 @@ def test_save_load_with_identity_network(tiny_cfg, faces, tmp_path):
     model.save(tmp_path / "m.keras")
     loaded = load(tmp_path / "m.keras")
     assert loaded.identity_network is not None and not loaded.identity_network.trainable
-    for a, b in zip(loaded.identity_network(images[:2]), model.identity_network(images[:2]),
-                    strict=True):
+    for a, b in zip(
+        loaded.identity_network(images[:2]), model.identity_network(images[:2]), strict=True
+    ):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
@@ -288,7 +291,8 @@ def test_bad_fit_inputs(tiny_cfg, faces):
     with pytest.raises(ValueError, match="NaN"):
         model.fit(bad, labels[:8], epochs=1, verbose=0)
     wrong = tf.data.Dataset.from_tensor_slices(
-        (np.zeros((8, 48, 48, 3), np.float32), labels[:8])).batch(4)
+        (np.zeros((8, 48, 48, 3), np.float32), labels[:8])
+    ).batch(4)
     with pytest.raises(ValueError, match=r"\(n, 32, 32, 3\)"):
         model.fit(wrong, epochs=1, verbose=0)
     with pytest.raises(ValueError, match=r"z must have shape \(n, 50\)"):
@@ -357,9 +361,14 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
     script = tmp_path / "mirrored.py"
     script.write_text(MIRRORED)
     root = Path(__file__).resolve().parents[2]
-    result = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True,
-                            text=True, timeout=300, env={**__import__("os").environ,
-                                                         "PYTHONPATH": str(root)})
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "MIRRORED-OK" in result.stdout
 
@@ -372,8 +381,12 @@ def paired_batch(faces, n=8):
     images, labels = faces  # 4 subjects x 6 classes x 2 frames, in that order
     src = np.arange(0, 2 * n, 2)
     dst = np.array([(i // 12) * 12 + ((labels[i] + 1) % 6) * 2 + 1 for i in src])
-    return {"images": images[src], "labels": labels[src],
-            "pair_images": images[dst], "pair_labels": labels[dst]}  # fmt: skip
+    return {
+        "images": images[src],
+        "labels": labels[src],
+        "pair_images": images[dst],
+        "pair_labels": labels[dst],
+    }
 
 
 @pytest.mark.parametrize("adversarial", [False, True])
@@ -386,8 +399,9 @@ def test_paired_translation_loss(tiny_cfg, faces, adversarial):
     for weight in (1.0, 0.0):
         model = CAAE(tiny_cfg.replace(pair_weight=weight, warmup_epochs=0 if adversarial else 5))
         model.compile()
-        expected = np.mean(np.abs(model.reconstruct(batch["images"], batch["pair_labels"])
-                                  - batch["pair_images"]))  # fmt: skip
+        expected = np.mean(
+            np.abs(model.reconstruct(batch["images"], batch["pair_labels"]) - batch["pair_images"])
+        )
         logs = model.fit(data, epochs=1, verbose=0).history
         moved[weight] = model.encoder.get_weights()[0]
         if weight:
@@ -404,13 +418,19 @@ def test_feature_loss(tiny_cfg, faces, adversarial):
     batch = paired_batch(faces)
     data = tf.data.Dataset.from_tensors(batch)
     for weight in (0.5, 0.0):
-        cfg = tiny_cfg.replace(pair_weight=1.0, feature_weight=weight, feature_margin=2.5,
-                               feature_loss="contrastive", expression_dims=0,
-                               warmup_epochs=0 if adversarial else 5)
+        cfg = tiny_cfg.replace(
+            pair_weight=1.0,
+            feature_weight=weight,
+            feature_margin=2.5,
+            feature_loss="contrastive",
+            expression_dims=0,
+            warmup_epochs=0 if adversarial else 5,
+        )
         model = CAAE(cfg)
         model.compile()
-        d = np.linalg.norm(model.encode(batch["images"]) - model.encode(batch["pair_images"]),
-                           axis=1)
+        d = np.linalg.norm(
+            model.encode(batch["images"]) - model.encode(batch["pair_images"]), axis=1
+        )
         logs = model.fit(data, epochs=1, verbose=0).history
         expected = np.mean(np.maximum(0, 2.5 - d) ** 2) if weight else 0.0
         assert logs["loss_feat"][0] == pytest.approx(expected, rel=1e-4, abs=1e-7)
@@ -420,8 +440,14 @@ def test_expression_part_of_z(tiny_cfg, faces, tmp_path):
     """With expression_dims, G and D_z ignore the last entries of z, the feature loss is
     measured on them alone, and the split survives saving."""
     k = 6
-    cfg = tiny_cfg.replace(pair_weight=1.0, feature_weight=0.5, feature_margin=2.5,
-                           feature_loss="contrastive", expression_dims=k, warmup_epochs=5)
+    cfg = tiny_cfg.replace(
+        pair_weight=1.0,
+        feature_weight=0.5,
+        feature_margin=2.5,
+        feature_loss="contrastive",
+        expression_dims=k,
+        warmup_epochs=5,
+    )
     model = CAAE(cfg)
     model.compile()
     batch = paired_batch(faces)
@@ -430,22 +456,24 @@ def test_expression_part_of_z(tiny_cfg, faces, tmp_path):
     other[:, -k:] = np.random.default_rng(0).uniform(-1, 1, (len(z), k))
     labels = batch["labels"]
     np.testing.assert_array_equal(model.generate(z, labels), model.generate(other, labels))
-    assert not np.allclose(model.generate(z, labels),
-                           model.generate(np.roll(z, 1, axis=1), labels))
+    assert not np.allclose(model.generate(z, labels), model.generate(np.roll(z, 1, axis=1), labels))
     d_z = model.latent_discriminator
     np.testing.assert_array_equal(np.asarray(d_z(z)), np.asarray(d_z(other)))
     zp = model.encode(batch["pair_images"])
     d = np.linalg.norm(z[:, -k:] - zp[:, -k:], axis=1)
     logs = model.fit(tf.data.Dataset.from_tensors(batch), epochs=1, verbose=0).history
-    assert logs["loss_feat"][0] == pytest.approx(np.mean(np.maximum(0, 2.5 - d) ** 2),
-                                                 rel=1e-4, abs=1e-7)
+    assert logs["loss_feat"][0] == pytest.approx(
+        np.mean(np.maximum(0, 2.5 - d) ** 2), rel=1e-4, abs=1e-7
+    )
     # the two parts come from separate branches of E: changing one's weights leaves the
     # other part as it was (so G's losses never train the expression part, nor the
     # feature loss the person part)
     encoder = model.encoder
     before = model.encode(batch["images"])
-    for layer, changed, kept in (("conv1", slice(None, -k), slice(-k, None)),
-                                 ("expression_conv1", slice(-k, None), slice(None, -k))):
+    for layer, changed, kept in (
+        ("conv1", slice(None, -k), slice(-k, None)),
+        ("expression_conv1", slice(-k, None), slice(None, -k)),
+    ):
         weights = encoder.get_layer(layer).get_weights()
         encoder.get_layer(layer).set_weights([w * 1.5 + 0.01 for w in weights])
         after = model.encode(batch["images"])
@@ -465,15 +493,22 @@ def test_classify_feature_loss(tiny_cfg, faces, tmp_path, adversarial):
     head on the expression part of E(x) before the update (no pairs needed); the update
     trains the head; the head survives saving and inference_copy."""
     k = 6
-    cfg = tiny_cfg.replace(feature_weight=0.5, feature_loss="classify", expression_dims=k,
-                           warmup_epochs=0 if adversarial else 5)
+    cfg = tiny_cfg.replace(
+        feature_weight=0.5,
+        feature_loss="classify",
+        expression_dims=k,
+        warmup_epochs=0 if adversarial else 5,
+    )
     model = CAAE(cfg)
     model.compile()
     images, labels = faces
     head = model.expression_head
     logits = np.asarray(head(model.encode(images)[:, -k:]), np.float64)
-    log_p = logits - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1, keepdims=True)) \
+    log_p = (
+        logits
+        - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1, keepdims=True))
         - logits.max(1, keepdims=True)
+    )
     expected = -np.mean(log_p[np.arange(len(labels)), labels])
     before = [w.copy() for w in head.get_weights()]
     logs = model.fit(images, labels, batch_size=len(images), epochs=1, verbose=0).history

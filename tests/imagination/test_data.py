@@ -67,8 +67,7 @@ def test_pairs_are_the_same_subject_in_a_class_it_has():
     drawn = [pair for epoch in epochs for pair in epoch]
     for src, dst in drawn:
         assert faces.subjects[src] == faces.subjects[dst]
-    subject0 = [faces.labels[d] for s, d in drawn
-                if faces.subjects[s] == faces.subject_ids()[0]]  # fmt: skip
+    subject0 = [faces.labels[d] for s, d in drawn if faces.subjects[s] == faces.subject_ids()[0]]
     assert fear not in subject0 and len(set(subject0)) == len(CLASSES) - 1
     assert epochs[0] != epochs[1]  # drawn afresh every epoch
     again = [rows(b["pair_images"].numpy()) for b in to_tf_dataset(faces, 6, seed=5, pairs=True)]
@@ -88,21 +87,22 @@ def test_epoch_streams_depend_on_the_epoch_alone(pairs):
 
     def rows(batch):
         images = batch["images"] if pairs else batch[0]
-        found = [np.flatnonzero((flat == x.reshape(-1)).all(axis=1))[0]
-                 for x in images.numpy()]
+        found = [np.flatnonzero((flat == x.reshape(-1)).all(axis=1))[0] for x in images.numpy()]
         if pairs:
-            found += [np.flatnonzero((flat == x.reshape(-1)).all(axis=1))[0]
-                      for x in batch["pair_images"].numpy()]
+            found += [
+                np.flatnonzero((flat == x.reshape(-1)).all(axis=1))[0]
+                for x in batch["pair_images"].numpy()
+            ]
         return found
 
     whole = [rows(b) for b in to_tf_dataset(faces, 6, seed=5, pairs=pairs, epochs=4)]
-    late = [rows(b) for b in to_tf_dataset(faces, 6, seed=5, pairs=pairs, epochs=4,
-                                           first_epoch=2)]
-    assert len(whole) == 4 * steps and late == whole[2 * steps:]
-    epochs = [sorted(i for b in whole[e * steps:(e + 1) * steps] for i in b[:6])
-              for e in range(4)]
+    late = [rows(b) for b in to_tf_dataset(faces, 6, seed=5, pairs=pairs, epochs=4, first_epoch=2)]
+    assert len(whole) == 4 * steps and late == whole[2 * steps :]
+    epochs = [
+        sorted(i for b in whole[e * steps : (e + 1) * steps] for i in b[:6]) for e in range(4)
+    ]
     assert all(len(set(e)) == steps * 6 for e in epochs)  # no frame twice in an epoch
-    assert whole[:steps] != whole[steps: 2 * steps]  # reshuffled every epoch
+    assert whole[:steps] != whole[steps : 2 * steps]  # reshuffled every epoch
     other = [rows(b) for b in to_tf_dataset(faces, 6, seed=6, pairs=pairs, epochs=1)]
     assert other != whole[:steps]
     with pytest.raises(ValueError, match="first_epoch"):

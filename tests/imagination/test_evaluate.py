@@ -35,13 +35,17 @@ class Oracle:
     def encode(self, images):
         flat = self.faces.images.reshape(len(self.faces), -1)
         rows = [np.flatnonzero((flat == x.reshape(-1)).all(axis=1))[0] for x in images]
-        return np.array([self.people.index(next(p for p in self.people
-                                                 if p.name == self.faces.subjects[r]))
-                         for r in rows])  # fmt: skip
+        return np.array(
+            [
+                self.people.index(next(p for p in self.people if p.name == self.faces.subjects[r]))
+                for r in rows
+            ]
+        )
 
     def imagine(self, z, classes):
-        return np.stack([[from_uint8(render_face(self.people[i], c, 1.0, SIZE)) for c in classes]
-                         for i in z])  # fmt: skip
+        return np.stack(
+            [[from_uint8(render_face(self.people[i], c, 1.0, SIZE)) for c in classes] for i in z]
+        )
 
     def reconstruct(self, images, labels):
         return images
@@ -64,8 +68,12 @@ def test_perfect_and_useless_imagination():
     assert good.reconstruction_l1 == 0.0 < good.mean_image_l1
     assert good.n_inputs == SUBJECTS * 6
     assert good.expression_ratio >= 0.8 and good.identity_kept >= 0.8
-    assert set(good.table().columns) == {"real_accuracy", "imagined_target_rate", "ratio",
-                                         "identity_kept"}  # fmt: skip
+    assert set(good.table().columns) == {
+        "real_accuracy",
+        "imagined_target_rate",
+        "ratio",
+        "identity_kept",
+    }
     bad = evaluate_quality(Blur(), n_subjects=SUBJECTS)
     assert bad.reconstruction_l1 == pytest.approx(bad.mean_image_l1, rel=0.01)
     assert bad.identity_kept <= 0.4 and bad.imagined_target_rate <= 0.4
@@ -141,9 +149,16 @@ def test_margin_is_the_worst_bar_by_hand():
     from imagination.evaluate import QualityReport
 
     def report(rate, identity, rec):
-        return QualityReport(reconstruction_l1=rec, mean_image_l1=0.2,
-                             real_expression_accuracy=1.0, imagined_target_rate=rate,
-                             identity_kept=identity, per_class={}, n_subjects=1, n_inputs=1)
+        return QualityReport(
+            reconstruction_l1=rec,
+            mean_image_l1=0.2,
+            real_expression_accuracy=1.0,
+            imagined_target_rate=rate,
+            identity_kept=identity,
+            per_class={},
+            n_subjects=1,
+            n_inputs=1,
+        )
 
     # ratio 0.88 / 0.8 = 1.1, identity 0.96 / 0.8 = 1.2, 0.5 * 0.2 / 0.05 = 2
     assert report(0.88, 0.96, 0.05).margin() == pytest.approx(1.1)

@@ -25,24 +25,37 @@ def _without_persons(faces: FaceDataset, split: str) -> FaceDataset:
     """The faces as FER2013's loader gives them: each image its own subject, in a split."""
     n = len(faces)
     names = np.array([f"{split}-{i}" for i in range(n)])
-    return FaceDataset(faces.images, faces.labels, names, names, np.zeros(n, int),
-                       faces.paths, name="fer-like", splits=np.full(n, split))
+    return FaceDataset(
+        faces.images,
+        faces.labels,
+        names,
+        names,
+        np.zeros(n, int),
+        faces.paths,
+        name="fer-like",
+        splits=np.full(n, split),
+    )
 
 
 def test_clip_ranks_by_hand():
     n = 6
-    faces = FaceDataset(np.zeros((n, 32, 32, 3), np.float32), np.array([0, 0, 0, 1, 1, 0]),
-                        np.array(["a", "a", "a", "a", "a", "b"]),
-                        np.array(["a/x2", "a/x1", "a/x2", "a/y", "a/z", "b/q"]),
-                        np.array([1, 0, 0, 0, 0, 0]), np.array([""] * n))
+    faces = FaceDataset(
+        np.zeros((n, 32, 32, 3), np.float32),
+        np.array([0, 0, 0, 1, 1, 0]),
+        np.array(["a", "a", "a", "a", "a", "b"]),
+        np.array(["a/x2", "a/x1", "a/x2", "a/y", "a/z", "b/q"]),
+        np.array([1, 0, 0, 0, 0, 0]),
+        np.array([""] * n),
+    )
     # per (subject, class), clips numbered by name: a/x1 = 1, a/x2 = 2; a/y, a/z; b/q
     assert clip_ranks(faces).tolist() == [2, 1, 2, 1, 2, 1]
 
 
 def test_complete_subjects_and_their_check():
     faces = evaluation_faces(3, SIZE, clips_per_class=2, frames_per_clip=1)
-    drop = (faces.subjects == faces.subject_ids()[1]) & (faces.labels == 4) \
-        & (clip_ranks(faces) == 2)
+    drop = (
+        (faces.subjects == faces.subject_ids()[1]) & (faces.labels == 4) & (clip_ranks(faces) == 2)
+    )
     partial = faces[~drop]
     kept, dropped = complete_subjects(partial)
     assert dropped == [faces.subject_ids()[1]] and len(kept.subject_ids()) == 2
@@ -124,8 +137,9 @@ def test_identity_on_photos_of_known_people():
     the judge), drawing it as another person keeps none."""
     faces = evaluation_faces(8, SIZE, clips_per_class=2, frames_per_clip=1)
     persons = faces.subjects
-    evaluator = IdentityEvaluator(faces.images, persons, inputs_per_person=2,
-                                  identity_group=8, source="people")
+    evaluator = IdentityEvaluator(
+        faces.images, persons, inputs_per_person=2, identity_group=8, source="people"
+    )
     assert len(evaluator.judges) == 1 and evaluator.judge_accuracy >= 0.8
     grouped = IdentityEvaluator(faces.images, persons, inputs_per_person=2, identity_group=4)
     assert len(grouped.judges) == 2

@@ -33,8 +33,10 @@ def test_dense_on_sequences_counts_every_row():
 def test_training_step_counts_every_pass(tiny_cfg):
     model = CAAE(tiny_cfg)
     e, g = forward_flops(model.encoder), forward_flops(model.generator)
-    d, dz, c = (forward_flops(m) for m in (model.image_discriminator,
-                                           model.latent_discriminator, model.classifier))
+    d, dz, c = (
+        forward_flops(m)
+        for m in (model.image_discriminator, model.latent_discriminator, model.classifier)
+    )
     assert training_step_flops(model, 10) == 3 * 10 * (e + 2 * g + 2 * d + 2 * dz + 2 * c)
     assert tiny_cfg.pair_weight > 0
     assert training_step_flops(model, 10, adversarial=False) == 3 * 10 * (e + 2 * g)

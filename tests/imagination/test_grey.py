@@ -44,11 +44,15 @@ def test_a_grey_model_sees_colour_faces_as_their_grey_levels(grey_model):
     rng = np.random.default_rng(1)
     colour = rng.uniform(-1, 1, (4, 32, 32, 3)).astype(np.float32)
     np.testing.assert_allclose(grey_model.prepare(colour), to_grey(colour), atol=1e-6)
-    np.testing.assert_allclose(grey_model.encode(colour), grey_model.encode(to_grey(colour)),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        grey_model.encode(colour), grey_model.encode(to_grey(colour)), atol=1e-5
+    )
     labels = np.arange(4) % 6
-    np.testing.assert_allclose(grey_model.reconstruct(colour, labels),
-                               grey_model.reconstruct(to_grey(colour), labels), atol=1e-5)
+    np.testing.assert_allclose(
+        grey_model.reconstruct(colour, labels),
+        grey_model.reconstruct(to_grey(colour), labels),
+        atol=1e-5,
+    )
     # a colour model sees the colours
     colour_model = CAAE(preset("cpu", image_size=32, width=0.125))
     assert not np.allclose(colour_model.encode(colour), colour_model.encode(to_grey(colour)))

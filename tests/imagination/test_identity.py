@@ -44,9 +44,16 @@ def _tiny_layers(rng: np.random.Generator, old_style: bool = False) -> list[dict
             # kernels that are not symmetric, so a transpose or flip would show
             f = rng.normal(0, 0.5, (3, 3, c_in, c_out)).astype(np.float32)
             bias = rng.normal(0, 0.1, (1, c_out)).astype(np.float32)
-            conv = {"name": f"conv{b + 1}_{k + 1}", "type": "conv", "stride": np.array([[1, 1]]),
-                    "pad": np.array([[1, 1, 1, 1]]), "size": np.array([[3, 3, c_in, c_out]]),
-                    "dilate": np.array([[1, 1]]), "precious": False, "opts": _cell([])}  # fmt: skip
+            conv = {
+                "name": f"conv{b + 1}_{k + 1}",
+                "type": "conv",
+                "stride": np.array([[1, 1]]),
+                "pad": np.array([[1, 1, 1, 1]]),
+                "size": np.array([[3, 3, c_in, c_out]]),
+                "dilate": np.array([[1, 1]]),
+                "precious": False,
+                "opts": _cell([]),
+            }
             if old_style:
                 conv.update(filters=f, biases=bias)
             else:
@@ -54,12 +61,26 @@ def _tiny_layers(rng: np.random.Generator, old_style: bool = False) -> list[dict
             layers.append(conv)
             layers.append({"name": f"relu{b + 1}_{k + 1}", "type": "relu", "leak": 0.0})
             c_in = c_out
-        layers.append({"name": f"pool{b + 1}", "type": "pool", "method": "max",
-                       "pool": np.array([[2, 2]]), "stride": np.array([[2, 2]]),
-                       "pad": np.array([[0, 0, 0, 0]])})  # fmt: skip
+        layers.append(
+            {
+                "name": f"pool{b + 1}",
+                "type": "pool",
+                "method": "max",
+                "pool": np.array([[2, 2]]),
+                "stride": np.array([[2, 2]]),
+                "pad": np.array([[0, 0, 0, 0]]),
+            }
+        )
     fc = rng.normal(0, 0.1, (1, 1, c_in, 4)).astype(np.float32)
-    layers.append({"name": "fc6", "type": "conv", "weights": _cell([fc, np.zeros((1, 4))]),
-                   "stride": np.array([[1, 1]]), "pad": np.array([[0, 0, 0, 0]])})  # fmt: skip
+    layers.append(
+        {
+            "name": "fc6",
+            "type": "conv",
+            "weights": _cell([fc, np.zeros((1, 4))]),
+            "stride": np.array([[1, 1]]),
+            "pad": np.array([[0, 0, 0, 0]]),
+        }
+    )
     layers.append({"name": "prob", "type": "softmax"})
     return layers
 
@@ -68,9 +89,13 @@ def write_tiny_vgg(path, seed: int = 0, old_style: bool = False, layers=None) ->
     """Write a vgg-face.mat look-alike (``net`` wrapper and old field names if
     ``old_style``); returns its layer dicts."""
     layers = _tiny_layers(np.random.default_rng(seed), old_style) if layers is None else layers
-    normalization = {"averageImage": MEAN.reshape(1, 1, 3).astype(np.float32),
-                     "imageSize": np.array([[224, 224, 3]]), "interpolation": "bilinear",
-                     "keepAspect": True, "border": np.array([[0, 0]])}  # fmt: skip
+    normalization = {
+        "averageImage": MEAN.reshape(1, 1, 3).astype(np.float32),
+        "imageSize": np.array([[224, 224, 3]]),
+        "interpolation": "bilinear",
+        "keepAspect": True,
+        "border": np.array([[0, 0]]),
+    }
     classes = {"name": _cell(["A", "B", "C", "D"]), "description": _cell(["a", "b", "c", "d"])}
     if old_style:
         net = {"layers": _cell(layers), "normalization": normalization, "classes": classes}
@@ -200,9 +225,16 @@ def trained():
     """An identity network trained on 6 synthetic subjects (tiny, a few seconds)."""
     ds = make_dataset(6, clips_per_class=2, frames_per_clip=6, size=32, seed=5)
     model = train_identity_network(
-        ds.images, ds.subjects, epochs=12, batch_size=32, width=0.5, n_blocks=4,
-        groups=ds.clips, validation_split=0.25, seed=0,
-    )  # fmt: skip
+        ds.images,
+        ds.subjects,
+        epochs=12,
+        batch_size=32,
+        width=0.5,
+        n_blocks=4,
+        groups=ds.clips,
+        validation_split=0.25,
+        seed=0,
+    )
     return model
 
 
@@ -214,8 +246,12 @@ def test_trained_identity_network_names_subjects(trained):
     assert report["accuracy"] > 0.6, report
     assert not trained.trainable
     maps = trained(np.zeros((3, 32, 32, 3), np.float32))
-    assert [tuple(m.shape) for m in maps] == [(3, 32, 32, 8), (3, 16, 16, 16), (3, 8, 8, 32),
-                                              (3, 4, 4, 64)]  # fmt: skip
+    assert [tuple(m.shape) for m in maps] == [
+        (3, 32, 32, 8),
+        (3, 16, 16, 16),
+        (3, 8, 8, 32),
+        (3, 4, 4, 64),
+    ]
 
 
 def test_train_rejects_bad_input():

@@ -18,8 +18,13 @@ from imagination.models import (
     tile_labels,
 )
 
-BUILDERS = (build_encoder, build_generator, build_image_discriminator,
-            build_latent_discriminator, build_classifier)
+BUILDERS = (
+    build_encoder,
+    build_generator,
+    build_image_discriminator,
+    build_latent_discriminator,
+    build_classifier,
+)
 
 
 def expected_shapes(cfg):
@@ -42,8 +47,14 @@ def test_presets():
     assert PRESETS["paper"].image_size == 96 and PRESETS["paper"].width == 1.0
     assert PRESETS["cpu"].image_size == 64 and PRESETS["cpu"].width <= 0.5
     paper = PRESETS["paper"]
-    weights = (paper.rec_weight, paper.id_weight, paper.z_weight, paper.img_weight,
-               paper.cls_weight, paper.tv_weight)
+    weights = (
+        paper.rec_weight,
+        paper.id_weight,
+        paper.z_weight,
+        paper.img_weight,
+        paper.cls_weight,
+        paper.tv_weight,
+    )
     assert weights == (1.0, 0.33, 0.01, 0.01, 0.1, 8.5e-5)
     assert (paper.latent_dim, paper.n_classes, paper.batch_size) == (50, 6, 49)
     assert (paper.learning_rate, paper.beta_1) == (2e-4, 0.5)
@@ -157,7 +168,11 @@ def test_projection_image_discriminator(tiny_cfg):
     d = build_image_discriminator(tiny_cfg.replace(image_disc_label="projection"))
     convs = [la for la in d.layers if isinstance(la, keras.layers.Conv2D)]
     assert [c.input.shape[-1] for c in convs] == [
-        3, tiny_cfg.filters(16), tiny_cfg.filters(32), tiny_cfg.filters(64)]
+        3,
+        tiny_cfg.filters(16),
+        tiny_cfg.filters(32),
+        tiny_cfg.filters(64),
+    ]
     x = rng.uniform(-1, 1, (3, 32, 32, 3)).astype("float32")
     y = np.array([0, 2, 5])
     features = keras.Model(d.inputs, d.get_layer("dense").output)
@@ -179,8 +194,9 @@ def _train_discriminator(d, real, real_labels, fake, fake_labels, steps=120, lr=
     def step(xr, yr, xf, yf):
         with tf.GradientTape() as tape:
             loss = losses.discriminator_loss(d([xr, yr]), d([xf, yf]))
-        opt.apply_gradients(zip(tape.gradient(loss, d.trainable_variables),
-                                d.trainable_variables, strict=True))
+        opt.apply_gradients(
+            zip(tape.gradient(loss, d.trainable_variables), d.trainable_variables, strict=True)
+        )
         return loss
 
     history = []
@@ -224,8 +240,9 @@ def test_tile_labels_by_hand():
     np.testing.assert_array_equal(code[1], [1, -1, -1, -1, -1, -1] * 8)
     np.testing.assert_array_equal(code[2], [-1, -1, -1, -1, -1, 1] * 8)
     small = CAAEConfig(latent_dim=13, n_classes=6, image_size=32)  # floor(13 / 6) = 2
-    np.testing.assert_array_equal(np.asarray(tile_labels(np.array([2]), small))[0],
-                                  [-1, -1, 1, -1, -1, -1] * 2)
+    np.testing.assert_array_equal(
+        np.asarray(tile_labels(np.array([2]), small))[0], [-1, -1, 1, -1, -1, -1] * 2
+    )
 
 
 def test_label_tiling_layer_matches_function():
@@ -256,7 +273,8 @@ def test_loss_terms_by_hand():
     logits = np.log(np.array([[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]], "float32"))
     labels = np.array([0, 1])
     assert float(losses.classifier_loss(labels, logits)) == pytest.approx(
-        -(np.log(0.5) + np.log(0.8)) / 2, 1e-5)
+        -(np.log(0.5) + np.log(0.8)) / 2, 1e-5
+    )
     assert float(losses.accuracy(np.array([0, 0]), logits)) == 0.5
 
 
@@ -272,8 +290,9 @@ def test_contrastive_loss_by_hand():
 def test_identity_loss_by_hand():
     """Sum over the feature maps of mean |f(x) - f(g)|, for a two-map network."""
     inputs = keras.Input((4, 4, 3))
-    net = keras.Model(inputs, [keras.layers.Identity()(inputs),
-                               keras.layers.AveragePooling2D(2)(inputs)])
+    net = keras.Model(
+        inputs, [keras.layers.Identity()(inputs), keras.layers.AveragePooling2D(2)(inputs)]
+    )
     rng = np.random.default_rng(1)
     x = rng.uniform(-1, 1, (2, 4, 4, 3)).astype("float32")
     g = rng.uniform(-1, 1, (2, 4, 4, 3)).astype("float32")

@@ -100,8 +100,9 @@ def test_the_real_model_ships_small_and_loads_grey(real):
     rng = np.random.default_rng(0)
     colour = rng.uniform(-1, 1, (3, 64, 64, 3)).astype(np.float32)
     grey = colour @ np.array([0.299, 0.587, 0.114], np.float32)
-    np.testing.assert_allclose(real.encode(colour), real.encode(np.repeat(grey[..., None], 3, -1)),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        real.encode(colour), real.encode(np.repeat(grey[..., None], 3, -1)), atol=1e-5
+    )
     imagined = real.imagine(real.encode(colour))
     assert imagined.shape == (3, 6, 64, 64, 3)
 

@@ -14,16 +14,30 @@ from imagination.saving import load
 from imagination.train import build_parser, main, resumed_run, run
 
 # --keep-best 0: the cpu preset scores its last 8 epochs on validation subjects (a minute each)
-TINY = ["--subjects", "6", "--batch-size", "12", "--warmup-epochs", "1", "--identity", "off",
-        "--keep-best", "0", "--quiet"]  # fmt: skip
+TINY = [
+    "--subjects",
+    "6",
+    "--batch-size",
+    "12",
+    "--warmup-epochs",
+    "1",
+    "--identity",
+    "off",
+    "--keep-best",
+    "0",
+    "--quiet",
+]
 
 
 @pytest.mark.slow
 def test_train_writes_its_files_and_resumes(tmp_path, capsys):
     out = tmp_path / "run"
     assert main([*TINY, "--epochs", "2", "--out", str(out)]) == 0
-    assert json.loads((out / "state.json").read_text()) == {"epochs_done": 2, "epochs": 2,
-                                                             "keep_best": 0}
+    assert json.loads((out / "state.json").read_text()) == {
+        "epochs_done": 2,
+        "epochs": 2,
+        "keep_best": 0,
+    }
     rows = (out / "losses.csv").read_text().strip().splitlines()
     assert rows[0].startswith("epoch,") and "loss_rec" in rows[0] and len(rows) == 3
     for epoch in (1, 2):
@@ -38,8 +52,11 @@ def test_train_writes_its_files_and_resumes(tmp_path, capsys):
     assert main([*TINY, "--epochs", "3", "--out", str(out)]) == 2
     assert "--resume" in capsys.readouterr().err
     assert main([*TINY, "--epochs", "3", "--out", str(out), "--resume"]) == 0
-    assert json.loads((out / "state.json").read_text()) == {"epochs_done": 3, "epochs": 3,
-                                                             "keep_best": 0}
+    assert json.loads((out / "state.json").read_text()) == {
+        "epochs_done": 3,
+        "epochs": 3,
+        "keep_best": 0,
+    }
     # without --epochs a resumed run keeps the settings it was started with
     assert main([*TINY[:-3], "--quiet", "--out", str(out), "--resume"]) == 0
     assert "already trained for 3 epochs (--epochs 3)" in capsys.readouterr().out
@@ -76,8 +93,12 @@ def test_identity_network_needs_an_identity_weight(tmp_path, capsys):
 
 
 def test_help():
-    out = subprocess.run([sys.executable, "-m", "imagination.train", "--help"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "imagination.train", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.startswith("usage: python -m imagination.train") and "--resume" in out
 
 
@@ -92,8 +113,11 @@ def test_keep_best_keeps_the_best_validation_epoch(tmp_path, capsys):
     out = tmp_path / "run"
     assert main([*TINY, "--epochs", "3", "--keep-best", "2", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    margins = [float(line.split("validation margin ")[1].split()[0])
-               for line in printed.splitlines() if line.startswith("epoch ")]
+    margins = [
+        float(line.split("validation margin ")[1].split()[0])
+        for line in printed.splitlines()
+        if line.startswith("epoch ")
+    ]
     assert len(margins) == 2  # epochs 2 and 3
     best = json.loads((out / "best.json").read_text())
     assert best["epoch"] == 2 + int(np.argmax(margins))
@@ -116,7 +140,10 @@ def test_keep_best_must_not_be_negative(tmp_path, capsys):
 
 def test_run_settings_are_the_presets_and_checked():
     assert {name: (s.epochs, s.keep_best) for name, s in TRAINING.items()} == {
-        "cpu": (32, 8), "real": (20, 6), "paper": (30, 0)}
+        "cpu": (32, 8),
+        "real": (20, 6),
+        "paper": (30, 0),
+    }
     assert training("cpu", epochs=3) == TrainSettings(epochs=3, keep_best=8)
     with pytest.raises(ValueError, match="epochs must be at least 1"):
         TrainSettings(epochs=0)
@@ -144,7 +171,8 @@ def test_a_model_configuration_holds_no_run_settings_and_old_ones_still_load():
         assert model.config == CAAEConfig.from_dict(stored)
         kept = model.config.to_dict()  # (a field added since the file was saved: its default)
         assert {k: kept[k] for k in stored if k in kept} == {
-            k: v for k, v in stored.items() if k not in ("epochs", "keep_best")}
+            k: v for k, v in stored.items() if k not in ("epochs", "keep_best")
+        }
         assert model.config == PRESETS[name].replace(seed=model.config.seed)
     with pytest.raises(ValueError, match="unknown CAAEConfig fields \\['epoch'\\]"):
         CAAEConfig.from_dict({"epoch": 3})
@@ -153,8 +181,9 @@ def test_a_model_configuration_holds_no_run_settings_and_old_ones_still_load():
 def test_a_resumed_run_keeps_the_settings_it_was_started_with(tmp_path):
     import zipfile
 
-    (tmp_path / "state.json").write_text(json.dumps({"epochs_done": 4, "epochs": 9,
-                                                     "keep_best": 2}))
+    (tmp_path / "state.json").write_text(
+        json.dumps({"epochs_done": 4, "epochs": 9, "keep_best": 2})
+    )
     assert resumed_run(tmp_path, "cpu") == (4, TrainSettings(epochs=9, keep_best=2))
     # a run started before: its settings are in its checkpoint's configuration
     (tmp_path / "state.json").write_text(json.dumps({"epochs_done": 5}))

@@ -17,8 +17,7 @@ def test_dataset_and_its_alias(tmp_path):
     assert args.dataset == "fer2013" and args.root == tmp_path and args.splits is None
     assert parser.parse_args(["--data", "own", "--out", "o"]).dataset == "own"
     assert parser.parse_args(["--out", "o"]).dataset == "synthetic"
-    args = parser.parse_args(["--dataset", "fer2013", "--splits", "train,validation",
-                              "--out", "o"])  # fmt: skip
+    args = parser.parse_args(["--dataset", "fer2013", "--splits", "train,validation", "--out", "o"])
     assert args.splits == ("train", "validation")
 
 
@@ -45,9 +44,16 @@ def test_grid_every_must_be_positive(value, capsys):
 def faces(splits) -> FaceDataset:
     n = len(splits)
     pixels = np.zeros((n, 4, 4, 3), np.uint8)
-    return FaceDataset(from_uint8(pixels), np.arange(n) % 6, [f"s{i}" for i in range(n)],
-                       [f"c{i}" for i in range(n)], np.full(n, -1), ["f"] * n, "fer2013",
-                       splits=splits)  # fmt: skip
+    return FaceDataset(
+        from_uint8(pixels),
+        np.arange(n) % 6,
+        [f"s{i}" for i in range(n)],
+        [f"c{i}" for i in range(n)],
+        np.full(n, -1),
+        ["f"] * n,
+        "fer2013",
+        splits=splits,
+    )
 
 
 def test_select_splits():
@@ -65,8 +71,9 @@ def test_select_splits():
 
 def test_a_wrong_root_is_refused_before_any_work(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["--dataset", "fer2013", "--root", str(tmp_path / "nowhere"),
-                 "--out", str(out)]) == 2  # fmt: skip
+    assert (
+        main(["--dataset", "fer2013", "--root", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
+    )
     assert "no dataset folder" in capsys.readouterr().err and not out.exists()
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "other.csv").write_text("id,value\n1,2\n")  # not FER2013's columns
