@@ -112,6 +112,47 @@ def _init(seeds: Iterator[int]) -> keras.initializers.Initializer:
     return keras.initializers.GlorotUniform(seed=next(seeds))
 
 
+def _stack(
+    x, layer, sizes, seeds: Iterator[int], name: str, *, leaky=False, before=None, **options
+):
+    """``layer(size, **options)`` for each of ``sizes`` in turn, named ``{name}1``,
+    ``{name}2``, ..., each with the next seed's initialiser (:func:`_init`), each
+    followed by a LeakyReLU(0.2) when ``leaky``; ``before(i, x)``, when given, turns
+    the input of the i-th (from 0) first. The layers are made in that order, so that
+    the seeds and the names stay where the shipped weights expect them."""
+    for i, size in enumerate(sizes):
+        if before is not None:
+            x = before(i, x)
+        x = layer(size, kernel_initializer=_init(seeds), name=f"{name}{i + 1}", **options)(x)
+        if leaky:
+            x = layers.LeakyReLU(0.2)(x)
+    return x
+
+
+def _convs(
+    x,
+    cfg: CAAEConfig,
+    filters,
+    seeds: Iterator[int],
+    name: str = "conv",
+    *,
+    layer=layers.Conv2D,
+    **options,
+):
+    """A :func:`_stack` of 5x5 stride-2 "same" convs (``layer``: Conv2D or
+    Conv2DTranspose) of ``filters`` scaled by ``cfg.width``."""
+    sizes = [cfg.filters(f) for f in filters]
+    return _stack(
+        x, layer, sizes, seeds, name, kernel_size=KERNEL, strides=2, padding="same", **options
+    )
+
+
+def _tanh_code(x, size: int, seeds: Iterator[int], name: str):
+    """A feature map flattened and a dense of ``size`` with tanh: a code in [-1, 1]."""
+    x = layers.Flatten()(x)
+    return layers.Dense(size, activation="tanh", kernel_initializer=_init(seeds), name=name)(x)
+
+
 def _label_inputs(cfg: CAAEConfig):
     """The integer label input and its tiled [-1, 1] code."""
     labels = keras.Input(shape=(), dtype="int32", name="labels")
@@ -132,21 +173,8 @@ def build_encoder(cfg: CAAEConfig) -> keras.Model:
     """
     seeds = _seeds(cfg, 1)
     images = keras.Input((cfg.image_size, cfg.image_size, 3), name="images")
-    x = images
-    for i, f in enumerate(ENCODER_FILTERS):
-        x = layers.Conv2D(
-            cfg.filters(f),
-            KERNEL,
-            strides=2,
-            padding="same",
-            activation="relu",
-            kernel_initializer=_init(seeds),
-            name=f"conv{i + 1}",
-        )(x)
-    x = layers.Flatten()(x)
-    z = layers.Dense(cfg.person_dims, activation="tanh", kernel_initializer=_init(seeds), name="z")(
-        x
-    )
+    x = _convs(images, cfg, ENCODER_FILTERS, seeds, activation="relu")
+    z = _tanh_code(x, cfg.person_dims, seeds, "z")
     if cfg.expression_dims:
         z = layers.Concatenate(name="code")([z, _expression_branch(images, cfg)])
     return keras.Model(images, z, name="encoder")
@@ -155,21 +183,8 @@ def build_encoder(cfg: CAAEConfig) -> keras.Model:
 def _expression_branch(images, cfg: CAAEConfig):
     """The encoder's expression part of z (see :func:`build_encoder`)."""
     seeds = _seeds(cfg, 6)
-    x = images
-    for i, f in enumerate(EXPRESSION_FILTERS):
-        x = layers.Conv2D(
-            cfg.filters(f),
-            KERNEL,
-            strides=2,
-            padding="same",
-            activation="relu",
-            kernel_initializer=_init(seeds),
-            name=f"expression_conv{i + 1}",
-        )(x)
-    x = layers.Flatten()(x)
-    return layers.Dense(
-        cfg.expression_dims, activation="tanh", kernel_initializer=_init(seeds), name="z_expression"
-    )(x)
+    x = _convs(images, cfg, EXPRESSION_FILTERS, seeds, "expression_conv", activation="relu")
+    return _tanh_code(x, cfg.expression_dims, seeds, "z_expression")
 
 
 def build_generator(cfg: CAAEConfig) -> keras.Model:
@@ -190,16 +205,9 @@ def build_generator(cfg: CAAEConfig) -> keras.Model:
         side * side * start, activation="relu", kernel_initializer=_init(seeds), name="project"
     )(x)
     x = layers.Reshape((side, side, start))(x)
-    for i, f in enumerate(GENERATOR_FILTERS):
-        x = layers.Conv2DTranspose(
-            cfg.filters(f),
-            KERNEL,
-            strides=2,
-            padding="same",
-            activation="relu",
-            kernel_initializer=_init(seeds),
-            name=f"deconv{i + 1}",
-        )(x)
+    x = _convs(
+        x, cfg, GENERATOR_FILTERS, seeds, "deconv", layer=layers.Conv2DTranspose, activation="relu"
+    )
     images = layers.Conv2D(
         3, KERNEL, padding="same", activation="tanh", kernel_initializer=_init(seeds), name="rgb"
     )(x)
@@ -233,19 +241,11 @@ def build_image_discriminator(cfg: CAAEConfig) -> keras.Model:
     images = keras.Input((cfg.image_size, cfg.image_size, 3), name="images")
     labels, code = _label_inputs(cfg)
     tiled = cfg.image_disc_label == "tiled"
-    x = images
-    for i, f in enumerate(IMAGE_DISCRIMINATOR_FILTERS):
-        if tiled and i < 3:
-            x = _broadcast_code(code, x)
-        x = layers.Conv2D(
-            cfg.filters(f),
-            KERNEL,
-            strides=2,
-            padding="same",
-            kernel_initializer=_init(seeds),
-            name=f"conv{i + 1}",
-        )(x)
-        x = layers.LeakyReLU(0.2)(x)
+
+    def with_label(i, x):
+        return _broadcast_code(code, x) if tiled and i < 3 else x
+
+    x = _convs(images, cfg, IMAGE_DISCRIMINATOR_FILTERS, seeds, leaky=True, before=with_label)
     x = layers.Flatten()(x)
     x = layers.Dense(
         cfg.filters(IMAGE_DISCRIMINATOR_DENSE), kernel_initializer=_init(seeds), name="dense"
@@ -270,10 +270,9 @@ def build_latent_discriminator(cfg: CAAEConfig) -> keras.Model:
     """
     seeds = _seeds(cfg, 4)
     z = keras.Input((cfg.latent_dim,), name="z")
-    x = _person_part(z, cfg)
-    for i, units in enumerate(LATENT_DISCRIMINATOR_UNITS):
-        x = layers.Dense(units, kernel_initializer=_init(seeds), name=f"dense{i + 1}")(x)
-        x = layers.LeakyReLU(0.2)(x)
+    x = _stack(
+        _person_part(z, cfg), layers.Dense, LATENT_DISCRIMINATOR_UNITS, seeds, "dense", leaky=True
+    )
     logit = layers.Dense(1, kernel_initializer=_init(seeds), name="logit")(x)
     return keras.Model(z, logit, name="latent_discriminator")
 
@@ -287,17 +286,7 @@ def build_classifier(cfg: CAAEConfig) -> keras.Model:
     """
     seeds = _seeds(cfg, 5)
     images = keras.Input((cfg.image_size, cfg.image_size, 3), name="images")
-    x = images
-    for i, f in enumerate(CLASSIFIER_FILTERS):
-        x = layers.Conv2D(
-            cfg.filters(f),
-            KERNEL,
-            strides=2,
-            padding="same",
-            kernel_initializer=_init(seeds),
-            name=f"conv{i + 1}",
-        )(x)
-        x = layers.LeakyReLU(0.2)(x)
+    x = _convs(images, cfg, CLASSIFIER_FILTERS, seeds, leaky=True)
     x = layers.Flatten()(x)
     x = layers.Dense(
         cfg.filters(CLASSIFIER_DENSE),

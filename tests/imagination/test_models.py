@@ -1,6 +1,7 @@
 """The config, the five builders, the label tiling and the loss terms, checked by hand."""
 
 import dataclasses
+import hashlib
 
 import keras
 import numpy as np
@@ -12,6 +13,7 @@ from imagination.models import (
     LabelTiling,
     build_classifier,
     build_encoder,
+    build_expression_head,
     build_generator,
     build_image_discriminator,
     build_latent_discriminator,
@@ -225,6 +227,32 @@ def test_same_seed_same_weights(tiny_cfg):
     for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
         np.testing.assert_array_equal(wa, wb)
     assert not np.array_equal(a.get_weights()[0], c.get_weights()[0])
+
+
+def _initial_weights_digest(cfg) -> str:
+    """sha256 over every sub-model's weights as built from ``cfg``: names, shapes, bytes."""
+    digest = hashlib.sha256()
+    for build in (*BUILDERS, build_expression_head):
+        for weight in build(cfg).weights:
+            value = np.asarray(weight.numpy())
+            digest.update(f"{weight.path} {value.dtype} {value.shape}".encode())
+            digest.update(value.tobytes())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("label", "expression_dims", "expected"),
+    [
+        ("projection", 10, "5323d45d16c88631f9b76ff4299171c5f55b5c559bfc38309b458dc978d4cc9e"),
+        ("tiled", 0, "46f93fcf8f3ff954aab005b5492920b0bacdb5cd5dc2a89b7cda4c103101f610"),
+    ],
+)
+def test_initial_weights_are_fixed(tiny_cfg, label, expression_dims, expected):
+    """A config's initial weights, fixed to the bit: the layers' names, their order and
+    the order of the seeds they draw must not move, or the shipped weight files would
+    no longer load into the right layers and runs would not repeat."""
+    cfg = tiny_cfg.replace(image_disc_label=label, expression_dims=expression_dims)
+    assert _initial_weights_digest(cfg) == expected
 
 
 # ----------------------------------------------------------------------------- label tiling
