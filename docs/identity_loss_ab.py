@@ -29,15 +29,7 @@ def fine_tuned(trained, faces, steps: int, identity_network=None, id_weight: flo
 
     cfg = trained.config.replace(warmup_epochs=0, id_weight=id_weight)
     model = CAAE(cfg, identity_network=identity_network)
-    for part in (
-        "encoder",
-        "generator",
-        "image_discriminator",
-        "latent_discriminator",
-        "classifier",
-        "expression_head",
-    ):
-        getattr(model, part).set_weights(getattr(trained, part).get_weights())
+    model.copy_weights_from(trained)
     model.compile()
     data = to_tf_dataset(faces, cfg.batch_size, seed=7)
     model.fit(data.take(steps), epochs=1, verbose=0)

@@ -96,6 +96,16 @@ TRAIN_METRICS = (
 )
 #: Names of the metrics that ``evaluate`` (and ``fit``'s validation) reports.
 TEST_METRICS = ("loss", "loss_rec", "loss_id", "loss_tv", "loss_cls", "acc_cls")
+#: The attributes holding the trained sub-models (``expression_head`` is None without
+#: the ``classify`` feature loss).
+SUB_MODELS = (
+    "encoder",
+    "generator",
+    "image_discriminator",
+    "latent_discriminator",
+    "classifier",
+    "expression_head",
+)
 
 
 def _tf():
@@ -640,19 +650,19 @@ class CAAE(keras.Model):
         no identity network: what a trained model needs to encode and imagine, in a
         third of the file (the shipped models are saved this way)."""
         copy = CAAE(self.config, name=self.name)
-        for part in (
-            "encoder",
-            "generator",
-            "image_discriminator",
-            "latent_discriminator",
-            "classifier",
-        ):
-            getattr(copy, part).set_weights(getattr(self, part).get_weights())
-        if self.expression_head is not None:
-            copy.expression_head.set_weights(self.expression_head.get_weights())
+        copy.copy_weights_from(self)
         copy.cls_gen_weight.assign(self.cls_gen_weight)
         copy._adversarial = self._adversarial
         return copy
+
+    def copy_weights_from(self, other: CAAE) -> None:
+        """Give the sub-models (E, G, D_img, D_z, C and the expression head, when there
+        is one) the weights of ``other``'s, a model of the same networks; the identity
+        network, the optimisers and the schedule's state are left as they are."""
+        for part in SUB_MODELS:
+            mine = getattr(self, part)
+            if mine is not None:
+                mine.set_weights(getattr(other, part).get_weights())
 
     def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
         """Save in the ``.keras`` format, atomically (:func:`imagination.saving.save_model`):
