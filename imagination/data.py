@@ -41,6 +41,27 @@ def synthetic_faces(
     )
 
 
+def face_sources() -> list[str]:
+    """What ``--dataset`` of ``imagination.train`` and ``imagination.evaluate`` takes:
+    ``"synthetic"`` and the names of :data:`facedata.DATASETS`, sorted."""
+    from facedata import DATASETS
+
+    return ["synthetic", *sorted(DATASETS)]
+
+
+def add_dataset_option(parser, help: str) -> None:
+    """The ``--dataset`` option (alias ``--data``) of the imagination commands: one of
+    :func:`face_sources`, ``synthetic`` by default; ``help`` says which faces it gives."""
+    parser.add_argument(
+        "--dataset",
+        "--data",
+        dest="dataset",
+        default="synthetic",
+        choices=face_sources(),
+        help=help,
+    )
+
+
 def training_faces(
     source: str = "synthetic",
     *,
@@ -57,8 +78,7 @@ def training_faces(
     from facedata import DATASETS, load
 
     if source not in DATASETS:
-        choices = ["synthetic", *sorted(DATASETS)]
-        raise ValueError(f"unknown data source {source!r}; use one of {choices}")
+        raise ValueError(f"unknown data source {source!r}; use one of {face_sources()}")
     if root is None:
         raise ValueError(f"--root is needed to read {source!r}:\n{DATASETS[source].describe()}")
     faces, report = load(source, root, image_size=image_size, progress=progress)

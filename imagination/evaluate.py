@@ -589,8 +589,9 @@ def build_parser():
     """The command line of ``python -m imagination.evaluate`` (``imagination-evaluate``)."""
     import argparse
 
-    from facedata import DATASETS
     from facedata.commandline import positive_int, prog
+
+    from .data import add_dataset_option
 
     parser = argparse.ArgumentParser(
         prog=prog("imagination-evaluate", "imagination.evaluate"),
@@ -602,13 +603,9 @@ def build_parser():
         default="real",
         help="a shipped model's name (cpu, real) or a .keras file (default: real)",
     )
-    parser.add_argument(
-        "--dataset",
-        "--data",
-        dest="dataset",
-        default="synthetic",
-        choices=["synthetic", *sorted(DATASETS)],
-        help="synthetic subjects never trained on (default), fer2013 (its test "
+    add_dataset_option(
+        parser,
+        "synthetic subjects never trained on (default), fer2013 (its test "
         "split), or a data set with persons read from --root",
     )
     parser.add_argument("--root", type=Path, help="the data set's folder")

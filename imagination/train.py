@@ -385,19 +385,15 @@ def _by_preset(table: dict, field: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from facedata import DATASETS
+    from .data import add_dataset_option
 
     parser = argparse.ArgumentParser(
         prog=prog("imagination-train", "imagination.train"),
         description="Pre-train the imagination model (a conditional adversarial auto-encoder).",
     )
-    parser.add_argument(
-        "--dataset",
-        "--data",
-        dest="dataset",
-        default="synthetic",
-        choices=["synthetic", *sorted(DATASETS)],
-        help="training faces: synthetic subjects (default), or a dataset read "
+    add_dataset_option(
+        parser,
+        "training faces: synthetic subjects (default), or a dataset read "
         "from --root (fer2013: its train split unless --splits)",
     )
     parser.add_argument("--root", type=Path, help="the real dataset's folder as distributed")
