@@ -55,6 +55,11 @@ class NetworkState:
         self.counters = np.zeros(K.N_COUNTERS, np.int64)
         self.counters[K.PREV] = -1
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The per-slot arrays of :attr:`ARRAYS`, in that order: the order in which the
+        kernels (``train_stream``, ``compact``) take them."""
+        return tuple(getattr(self, name) for name in self.ARRAYS)
+
     # -- sizes ---------------------------------------------------------------
     @property
     def capacity(self) -> int:
@@ -112,21 +117,7 @@ class NetworkState:
         """Drop removed neurons (one O(N + edges) pass), if there are any."""
         if self.counters[K.N_REMOVED] == 0:
             return
-        K.compact(
-            self.W,
-            self.W32,
-            self.h,
-            self.L,
-            self.alive,
-            self.nbr,
-            self.age,
-            self.deg,
-            self.tidx,
-            self.tcnt,
-            self.tdeg,
-            self.counters,
-            EDGE_OPS.compact,
-        )
+        K.compact(*self.arrays(), self.counters, EDGE_OPS.compact)
 
     def add_neurons(self, weights: np.ndarray, labels: np.ndarray | None = None) -> None:
         """Append edgeless neurons with the given own weights (n, D) and zero context."""
@@ -169,17 +160,7 @@ class NetworkState:
                 y,
                 resets,
                 epochs,
-                self.W,
-                self.W32,
-                self.h,
-                self.L,
-                self.alive,
-                self.nbr,
-                self.age,
-                self.deg,
-                self.tidx,
-                self.tcnt,
-                self.tdeg,
+                *self.arrays(),
                 self.ctx_prev,
                 self.counters,
                 fparams,
