@@ -1,7 +1,8 @@
 """The options the command lines of :mod:`clifer.experiment` and :mod:`clifer.tune`
-share: how cells run (``--jobs``, ``--scheduler``, ``--quiet``) and a real dataset's
-loader options (``--loader KEY=VALUE``). Parsing, errors and Ctrl-C are those of every
-command of the project (:func:`facedata.commandline.run_command`)."""
+share: how cells run (``--jobs``, ``--scheduler``, ``--quiet``), a real dataset's
+loader options (``--loader KEY=VALUE``) and the imagination model (``--imagination``).
+Parsing, errors and Ctrl-C are those of every command of the project
+(:func:`facedata.commandline.run_command`)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,16 @@ def add_loader_option(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="an option of the dataset's loader, e.g. faces=whole for face crops in the own "
         "layout, detector=haar (repeatable)",
+    )
+
+
+def add_imagination_option(parser: argparse.ArgumentParser) -> None:
+    """``--imagination``: the imagination model the cells run (it sets the experiment's
+    ``imagination`` field; not given, the configuration's value stands)."""
+    parser.add_argument(
+        "--imagination",
+        help="a .keras imagination model (default: the "
+        "shipped cpu model for the synthetic faces, real for real datasets)",
     )
 
 

@@ -50,7 +50,7 @@ from pathlib import Path
 
 from facedata.commandline import Interrupted, positive_int, prog, run_command, with_flags
 
-from .cli import add_loader_option, add_running_options
+from .cli import add_imagination_option, add_loader_option, add_running_options
 from .config import ExperimentConfig
 from .protocol import cell_problem
 from .report import failure_summary, plot_imagined, write_reports
@@ -235,11 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated: mlp,gdm,gdm+replay,clifer,clifer+replay (default: all)",
     )
     parser.add_argument("--orders", help="default, six, random:N, or happy,sad,...")
-    parser.add_argument(
-        "--imagination",
-        help="a .keras imagination model (default: the "
-        "shipped cpu model for the synthetic faces, real for real datasets)",
-    )
+    add_imagination_option(parser)
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
     parser.add_argument("--run", help="the run's folder name (default: dataset-confighash)")
     parser.add_argument(

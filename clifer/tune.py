@@ -30,7 +30,7 @@ import pandas as pd
 
 from facedata.commandline import Interrupted, positive_int, prog, run_command, with_flags
 
-from .cli import add_loader_option, add_running_options
+from .cli import add_imagination_option, add_loader_option, add_running_options
 from .experiment import check_dataset, dataset_help
 from .orders import parse_orders
 from .protocol import SubjectFeatures
@@ -345,11 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--root", help="the real dataset's folder as distributed")
     add_loader_option(parser)
-    parser.add_argument(
-        "--imagination",
-        help="a .keras imagination model (default: the "
-        "shipped cpu model for the synthetic faces, real for real datasets)",
-    )
+    add_imagination_option(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--run", help="the search's folder name (default: condition-hash)")
     parser.add_argument(
