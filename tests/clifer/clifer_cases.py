@@ -1,11 +1,13 @@
 """Cases the clifer tests (and bench/test_mlp_speed.py) share: a subject whose answer is
-known, and the MLP baseline as it was first written, the reference of the fast one."""
+known, a hand-made table of measurements, and the MLP baseline as it was first written,
+the reference of the fast one."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from clifer.protocol import SubjectFeatures
+from clifer.protocol import COLUMNS, SubjectFeatures
 
 
 def clustered_subject(
@@ -24,6 +26,12 @@ def clustered_subject(
     x, y = draw(n_train)
     clips = np.array([f"{name}-{c}-{i // 5}" for c in range(6) for i in range(n_train)])
     return SubjectFeatures(name, x, y, clips, *draw(n_test))
+
+
+def tidy(rows) -> pd.DataFrame:
+    """Hand-made measurements (tuples in the order of :data:`clifer.protocol.COLUMNS`) as
+    the tidy table the reports read."""
+    return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
 def fit_per_class(features, labels, test_features, order, settings, seed: int = 0) -> list:

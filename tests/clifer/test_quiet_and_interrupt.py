@@ -12,12 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
+from clifer_cases import clustered_subject
 
 from clifer.learners import LearnerSettings
 from clifer.orders import DEFAULT_ORDER, REFERENCE_ORDERS
-from clifer.protocol import SubjectFeatures
 from clifer.runner import plan, run_cells
 from facedata._quiet import ENVIRONMENT, LOG_LEVEL, START_UP_LINE
 from facedata.commandline import INTERRUPTED, Interrupted, run_command
@@ -79,23 +78,10 @@ def test_ctrl_c_is_caught_once_then_ignored_while_stopping(capsys):
     assert capsys.readouterr().err.startswith("interrupted: nothing kept;")
 
 
-def _subject(name: str, seed: int) -> SubjectFeatures:
-    rng = np.random.default_rng(seed)
-    centres = 1.0 + np.eye(6, 50) * 3.0
-
-    def draw(n):
-        x = np.concatenate([centres[c] + 0.4 * rng.standard_normal((n, 50)) for c in range(6)])
-        return x, np.repeat(np.arange(6), n)
-
-    x, y = draw(10)
-    clips = np.array([f"{name}-{c}-{i // 5}" for c in range(6) for i in range(10)])
-    return SubjectFeatures(name, x, y, clips, *draw(4))
-
-
 def test_cells_stopped_early_stop_the_workers_without_a_warning(recwarn):
     """What Ctrl-C in the cells loop does: the cells still running are cancelled, the
     worker processes stopped at once (joblib's "tasks cancelled" warning not shown)."""
-    data = {name: _subject(name, i) for i, name in enumerate(["S01", "S02"])}
+    data = {name: clustered_subject(name, i) for i, name in enumerate(["S01", "S02"])}
     cells, _ = plan(data, [DEFAULT_ORDER, REFERENCE_ORDERS[1]], ["gdm", "gdm+replay"])
     outcomes = run_cells(cells, data, LearnerSettings(episode_epochs=3), jobs=2)
     first = next(outcomes)

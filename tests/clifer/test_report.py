@@ -3,26 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from clifer_cases import tidy
 from scipy import stats
 
 from clifer.report import curves, matrix_scores, plot_curves, table_one
-
-
-def tidy(rows):
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "subject",
-            "order",
-            "condition",
-            "memory",
-            "step",
-            "learnt",
-            "experiment",
-            "metric",
-            "value",
-        ],
-    )
 
 
 def test_table_one_is_kruskal_wallis_across_orders():

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from clifer_cases import clustered_subject
+from clifer_cases import clustered_subject, tidy
 
 from clifer import tune
 from clifer.conditions import CONDITIONS
@@ -145,20 +145,7 @@ def measurements():
                     rows.append(
                         (subject, "o", "gdm", memory, step, "x", experiment, "micro_f1", value)
                     )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "subject",
-            "order",
-            "condition",
-            "memory",
-            "step",
-            "learnt",
-            "experiment",
-            "metric",
-            "value",
-        ],
-    )
+    return tidy(rows)
 
 
 def test_the_objective_scores_by_hand():
