@@ -127,9 +127,9 @@ def run(args: argparse.Namespace) -> int:
     model_file = cfg.imagination_file()
     model = imagination_model(model_file)
     print(f"imagination model: {describe(model_file)}")
-    identity = {"config": cfg.to_dict(), "imagination": file_hash(model_file)}
-    name = args.run or f"{cfg.dataset}-{config_hash(identity)[:8]}"
-    store = ResultStore(args.results / name, identity, check=cell_problem)
+    fingerprint = {"config": cfg.to_dict(), "imagination": file_hash(model_file)}
+    name = args.run or f"{cfg.dataset}-{config_hash(fingerprint)[:8]}"
+    store = ResultStore(args.results / name, fingerprint, check=cell_problem)
     from .features import encode_subjects
 
     faces, chosen = load_faces(cfg, model)

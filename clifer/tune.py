@@ -269,9 +269,9 @@ def run(args: argparse.Namespace) -> int:
 
     model_file = base.imagination_file()
     print(f"imagination model: {describe(model_file)}")
-    identity = cfg.fingerprint(file_hash(model_file))
-    name = args.run or f"{cfg.condition}-{config_hash(identity)[:8]}"
-    store = TrialsFile(args.out / name, identity)
+    fingerprint = cfg.fingerprint(file_hash(model_file))
+    name = args.run or f"{cfg.condition}-{config_hash(fingerprint)[:8]}"
+    store = TrialsFile(args.out / name, fingerprint)
     for note in store.notes:
         print(note, file=sys.stderr)
     model = imagination_model(model_file)
