@@ -35,7 +35,7 @@ test-gwr-alone:
 	rm -rf .venv-gwr
 	$(PYTHON) -m venv .venv-gwr
 	.venv-gwr/bin/pip install --quiet --upgrade pip
-	.venv-gwr/bin/pip install --quiet ./gwr "pytest>=8" "hypothesis>=6.100" "scikit-learn>=1.4" "psutil>=5.9"
+	.venv-gwr/bin/pip install --quiet ./gwr "pytest>=8" "hypothesis>=6.100" "scikit-learn>=1.6" "psutil>=5.9"
 	cd /tmp && $(CURDIR)/.venv-gwr/bin/python -c "import gwr, sys; assert 'tensorflow' not in sys.modules; print('gwr from', gwr.__file__)"
 	cd /tmp && $(CURDIR)/.venv-gwr/bin/pytest -q -p no:cacheprovider --rootdir=$(CURDIR) -c $(CURDIR)/pyproject.toml $(CURDIR)/tests/gwr
 
