@@ -70,6 +70,10 @@ def shipped_model_named(fingerprint: str) -> str | None:
     return None
 
 
+#: The smallest face crop a person's model takes (a smaller one holds no face to speak of).
+MIN_CROP = 8
+
+
 class PersonalModel:
     """One person's memories on a shared imagination model.
 
@@ -119,15 +123,20 @@ class PersonalModel:
     def _faces(self, frames: Any) -> np.ndarray:
         """Face crops as the model's input: (n, S, S, 3) floats in [-1, 1].
 
-        ``frames``: square face crops of any side, (n, H, H, 3) or one (H, H, 3), uint8
-        or floats in [-1, 1] (:func:`imagination.inputs.check_images`), resized to the
-        model's side.
+        ``frames``: square face crops of any side from :data:`MIN_CROP`, (n, H, H, 3) or
+        one (H, H, 3), uint8 or floats in [-1, 1] (:func:`imagination.inputs.check_images`),
+        resized to the model's side.
         """
         from imagination.inputs import check_images
 
         from .features import resized
 
         faces = check_images(frames, name="frames", single=True)
+        if faces.shape[1] < MIN_CROP:
+            raise ValueError(
+                f"frames must be face crops of at least {MIN_CROP}x{MIN_CROP} pixels, "
+                f"got {faces.shape[1]}x{faces.shape[2]}"
+            )
         return resized(faces, self.imagination.config.image_size)
 
     def features(self, frames: Any) -> np.ndarray:

@@ -103,6 +103,7 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(model, person):
         ((learn[0] * 3, "happy"), "in \\[-1, 1\\]"),
         ((np.full_like(learn[0], np.nan), "happy"), "NaN"),
         ((learn[0][:, :, :40], "happy"), "square"),
+        ((learn[0][:, :4, :4], "happy"), "at least 8x8"),
         ((learn[0].astype(np.int32), "happy"), "uint8"),
     ]
     for args, message in cases:
